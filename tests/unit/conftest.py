@@ -1,0 +1,60 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, homelab.connectx contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Make the collection importable as ``ansible_collections.homelab.connectx`` for plain pytest.
+
+The repo root *is* the collection, but Python can only import it under its FQCN when it sits at
+``.../ansible_collections/homelab/connectx``. A symlink under the gitignored ``tests/output/`` gives
+that path without copying anything, so tests always import the working tree.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import os
+import sys
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+UNIT_DIR = os.path.join(REPO_ROOT, 'tests', 'unit')
+FIXTURES_DIR = os.path.join(UNIT_DIR, 'fixtures')
+
+
+def _collection_path():
+    # When the tree already lives at .../ansible_collections/homelab/connectx (ansible-test), use it.
+    parts = REPO_ROOT.split(os.sep)
+    if len(parts) >= 3 and parts[-3:-1] == ['ansible_collections', 'homelab']:
+        return os.sep.join(parts[:-3])
+    base = os.path.join(REPO_ROOT, 'tests', 'output', '.pytest-collections')
+    link = os.path.join(base, 'ansible_collections', 'homelab', 'connectx')
+    if not os.path.islink(link):
+        os.makedirs(os.path.dirname(link), exist_ok=True)
+        os.symlink(REPO_ROOT, link)
+    return base
+
+
+_path = _collection_path()
+if _path not in sys.path:
+    sys.path.insert(0, _path)
+
+
+def load_fixture(relpath):
+    """Tool output of a fixture file (tests/unit/fixtures/<relpath>), header lines stripped.
+
+    Files hold ``# source:`` style header lines, then ``# ---``, then the output exactly as found.
+    Returns the list of captures (split on lines starting with ``## ``), each a string.
+    """
+    with open(os.path.join(FIXTURES_DIR, relpath), encoding='utf-8') as handle:
+        text = handle.read()
+    _header, sep, body = text.partition('\n# ---\n')
+    if not sep:
+        body = text
+    captures, current = [], []
+    for line in body.split('\n'):
+        if line.startswith('## '):
+            captures.append('\n'.join(current))
+            current = []
+            continue
+        current.append(line)
+    captures.append('\n'.join(current))
+    return [c for c in captures if c.strip()]
