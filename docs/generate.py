@@ -25,10 +25,10 @@ def option_rows(options, prefix=''):
         extra = ' Choices: %s.' % ', '.join('`%s`' % c for c in choices) if choices else ''
         default = spec.get('default')
         extra += ' Default: `%s`.' % (default,) if default is not None else ''
-        yield '| `%s%s` | %s | %s | %s%s |' % (prefix, name, spec.get('type', 'str'),
-                                           'yes' if spec.get('required') else 'no', desc.replace('\n', ' '), extra)
-        for row in option_rows(spec.get('suboptions'), prefix + name + '.'):
-            yield row
+        required = 'yes' if spec.get('required') else 'no'
+        yield '| `%s%s` | %s | %s | %s%s |' % (prefix, name, spec.get('type', 'str'), required,
+                                               desc.replace('\n', ' '), extra)
+        yield from option_rows(spec.get('suboptions'), prefix + name + '.')
 
 
 def return_rows(returns, prefix=''):
@@ -37,9 +37,8 @@ def return_rows(returns, prefix=''):
         if isinstance(desc, list):
             desc = ' '.join(desc)
         yield '| `%s%s` | %s | %s | %s |' % (prefix, name, spec.get('type', ''), spec.get('returned', ''),
-                                          desc.replace('\n', ' '))
-        for row in return_rows(spec.get('contains'), prefix + name + '.'):
-            yield row
+                                             desc.replace('\n', ' '))
+        yield from return_rows(spec.get('contains'), prefix + name + '.')
 
 
 def render(fqcn, data):
