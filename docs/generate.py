@@ -2,7 +2,10 @@
 # Copyright (c) 2026, homelab.connectx contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Write docs/modules/<module>.md from each module's DOCUMENTATION/EXAMPLES/RETURN (via ansible-doc --json).
+"""Write the reference docs from the sources that define them.
+
+* docs/modules/<module>.md from each module's DOCUMENTATION/EXAMPLES/RETURN (via ansible-doc --json);
+* docs/roles/<role>.md from each role's meta/argument_specs.yml (the variables a user may set).
 
 Run through `make docs`, which makes homelab.connectx resolvable by ansible-doc first.
 """
@@ -11,6 +14,8 @@ import json
 import os
 import subprocess
 import sys
+
+import yaml
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -63,7 +68,36 @@ def render(fqcn, data):
     return '\n'.join(lines) + '\n'
 
 
+def role_doc(role, specs):
+    lines = ['# Role homelab.connectx.%s' % role, '']
+    for entry_point, spec in sorted(specs.get('argument_specs', {}).items()):
+        lines += ['## Entry point `%s`' % entry_point, '', spec.get('short_description', ''), '']
+        description = spec.get('description') or []
+        lines += description if isinstance(description, list) else [description]
+        lines += ['', '| variable | type | required | description |', '|---|---|---|---|']
+        lines += list(option_rows(spec.get('options')))
+        lines.append('')
+    return '\n'.join(lines) + '\n'
+
+
+def write_role_docs():
+    roles_dir = os.path.join(ROOT, 'roles')
+    written = []
+    for role in sorted(os.listdir(roles_dir)):
+        spec_path = os.path.join(roles_dir, role, 'meta', 'argument_specs.yml')
+        if not os.path.isfile(spec_path):
+            continue
+        with open(spec_path, encoding='utf-8') as handle:
+            specs = yaml.safe_load(handle) or {}
+        os.makedirs(os.path.join(HERE, 'roles'), exist_ok=True)
+        with open(os.path.join(HERE, 'roles', role + '.md'), 'w', encoding='utf-8') as handle:
+            handle.write(role_doc(role, specs))
+        written.append(role)
+    print('docs: wrote %d role pages' % len(written))
+
+
 def main():
+    write_role_docs()
     modules = sorted(f[:-3] for f in os.listdir(os.path.join(ROOT, 'plugins', 'modules'))
                      if f.endswith('.py') and not f.startswith('_'))
     if not modules:
