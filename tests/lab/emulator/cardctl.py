@@ -1,0 +1,480 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, homelab.connectx contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Create, boot, inspect and break emulated ConnectX-3 cards for libfakemlx.so (Python 3 stdlib only).
+
+  cardctl.py --root DIR create --bdf 0000:03:00.0 --preset MCX354A-QCBT --pcie-speed 8 --pcie-width 4 \\
+                               --netdevs ens1,ens1d1 [--base-guid G] [--base-mac M] [--serial SN] [--image FILE]
+  cardctl.py --root DIR boot [--etc /etc] [--kernel-mlx4 aux|request]
+  cardctl.py --root DIR show [--bdf BDF]
+  cardctl.py --root DIR fault --bdf BDF set NAME=VALUE ... | clear
+  cardctl.py --root DIR remove --bdf BDF
+
+Layout under DIR (what libfakemlx.so serves, see README.md): sys/ (fake sysfs), proc_modules,
+redirects, cards/<bdf>/{flash.bin,hw.bin,card.conf,card.json,faults,nv/}.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import argparse
+import importlib.machinery
+import importlib.util
+import json
+import os
+import shutil
+import struct
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+FLASH_SIZE = 0x200000
+CHUNK = 0x80000
+HW_FMT = '<II4I4II5I16Q'
+HW_MAGIC = 0x584c4d46
+COUNTERS = ['tool_opens', 'opens_mstflint', 'opens_mstconfig', 'opens_mstvpd', 'opens_lspci', 'opens_other',
+            'flash_bytes_programmed', 'flash_program_ops', 'flash_erase_ops', 'flash_bytes_read', 'hcr_commands',
+            'nv_writes', 'cr_accesses']
+FAULTS_IN_FILE = ('flash_write_error_at', 'kill_after_bytes', 'kill_at_offset', 'gw_timeout')
+FAULTS = FAULTS_IN_FILE + ('semaphore_stuck', 'absent')
+SPEED_TEXT = {2.5: '2.5 GT/s PCIe', 5: '5.0 GT/s PCIe', 8: '8.0 GT/s PCIe', 16: '16.0 GT/s PCIe'}
+SPEED_CODE = {2.5: 1, 5: 2, 8: 3, 16: 4}
+MLX4_MODULES = ('mlx4_core', 'mlx4_en', 'mlx4_ib')
+
+# VPD / PCI identity per preset (VPD facts of MCX354A-FCBT from fixtures/vpd; others by analogy).
+PCI_SUBSYS = {'MCX354A-QCBT': (0x15b3, 0x0050), 'MCX354A-FCBT': (0x15b3, 0x0050), 'MCX353A-FCBT': (0x15b3, 0x0051),
+              'MCX314A-BCCT': (0x15b3, 0x0009), 'MCX354A-FCCT': (0x15b3, 0x0006), 'HP-544PFLR': (0x103c, 0x22f5),
+              'HP_1380110017': (0x103c, 0x22f5)}
+
+
+def _load(name, *candidates):
+    """Import a sibling stdlib-only module by path (works from a copy of tests/lab too)."""
+    for path in candidates:
+        if os.path.exists(path):
+            spec = importlib.util.spec_from_loader(name, importlib.machinery.SourceFileLoader(name, path))
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            return module
+    raise ImportError('%s not found in %s' % (name, ', '.join(candidates)))
+
+
+def build_image_module():
+    return _load('build_image', os.path.join(HERE, '..', 'firmware', 'build_image.py'),
+                 os.path.join(HERE, 'build_image.py'))
+
+
+def modprobe_module():
+    return _load('fakemlx_modprobe', os.path.join(HERE, 'modprobe'))
+
+
+# ------------------------------------------------------------------ small file helpers
+
+def write(path, data, mode='w'):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    tmp = path + '.tmp'
+    with open(tmp, mode) as handle:
+        handle.write(data)
+    os.replace(tmp, path)
+
+
+def symlink(target, path):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    if os.path.lexists(path):
+        os.unlink(path)
+    os.symlink(target, path)
+
+
+def card_dir(root, bdf):
+    return os.path.join(root, 'cards', bdf)
+
+
+def bridge_of(bdf):
+    """The fake upstream port of a card: one root port per bus number, like a plain PC slot."""
+    return 'pci0000:00/0000:00:%02x.0' % int(bdf.split(':')[1], 16)
+
+
+def sysfs_dir(root, bdf):
+    return os.path.join(root, 'sys', 'devices', bridge_of(bdf), bdf)
+
+
+def read_hw(root, bdf):
+    with open(os.path.join(card_dir(root, bdf), 'hw.bin'), 'rb') as handle:
+        data = handle.read(struct.calcsize(HW_FMT))
+    return list(struct.unpack(HW_FMT, data))
+
+
+def write_hw(root, bdf, fields):
+    path = os.path.join(card_dir(root, bdf), 'hw.bin')
+    with open(path, 'r+b') as handle:  # in place: the shim has it mmapped
+        handle.write(struct.pack(HW_FMT, *fields))
+
+
+def load_card(root, bdf):
+    with open(os.path.join(card_dir(root, bdf), 'card.json'), encoding='utf-8') as handle:
+        return json.load(handle)
+
+
+def list_cards(root):
+    base = os.path.join(root, 'cards')
+    if not os.path.isdir(base):
+        return []
+    return sorted(b for b in os.listdir(base) if os.path.exists(os.path.join(base, b, 'card.json')))
+
+
+# ------------------------------------------------------------------ PCI config space and VPD
+
+def config_space(card):
+    """4 KiB config space: header, PM (0x40), VPD (0x48), PCIe v2 (0x60), MSI-X (0x9c); no vendor cap 0x09
+    so mstflint uses the 0x58/0x5c gateway, and LnkCap/LnkSta carry the card's and the slot's link."""
+    cfg = bytearray(4096)
+    sub_vendor, sub_device = card['subsystem']
+    struct.pack_into('<HHHH', cfg, 0, 0x15b3, card['pci_device'], 0x0406, 0x0010)
+    cfg[8] = 0  # revision
+    cfg[9:12] = struct.pack('<I', card['class'])[:3]
+    cfg[0x0e] = 0  # header type 0
+    struct.pack_into('<II', cfg, 0x10, 0xfbd00004, 0)            # BAR0 64-bit MMIO (1M)
+    struct.pack_into('<II', cfg, 0x18, 0xf800000c, 0)            # BAR2 64-bit prefetchable UAR (8M)
+    struct.pack_into('<HH', cfg, 0x2c, sub_vendor, sub_device)
+    cfg[0x34] = 0x40
+    cfg[0x3c], cfg[0x3d] = 0x0b, 1                                 # IRQ, pin A
+    cfg[0x40:0x48] = bytes([0x01, 0x48, 0x03, 0x00, 0x08, 0x00, 0x00, 0x00])   # PM v3
+    cfg[0x48:0x50] = bytes([0x03, 0x9c, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00])   # VPD
+    pcie = 0x60
+    cfg[pcie], cfg[pcie + 1] = 0x10, 0x00  # last in the list, like a real CX3: 40 48 9c 60
+    struct.pack_into('<H', cfg, pcie + 2, 0x0002)                  # v2, endpoint
+    struct.pack_into('<I', cfg, pcie + 4, 0x10008fc2)              # DevCap: MaxPayload 512, FLR
+    struct.pack_into('<HH', cfg, pcie + 8, 0x5020, 0x0000)         # DevCtl / DevSta
+    max_speed, max_width = SPEED_CODE[card['card_speed']], card['card_width']
+    cur_speed = SPEED_CODE[min(card['card_speed'], card['pcie_speed'])]
+    cur_width = min(card['card_width'], card['pcie_width'])
+    lnkcap = max_speed | max_width << 4 | 0x1 << 10 | 0x7 << 12 | 0x7 << 15 | 1 << 22 | 8 << 24
+    struct.pack_into('<I', cfg, pcie + 0x0c, lnkcap)
+    struct.pack_into('<HH', cfg, pcie + 0x10, 0x0040, cur_speed | cur_width << 4 | 1 << 12)
+    struct.pack_into('<I', cfg, pcie + 0x24, 0x0000001f)           # DevCap2
+    struct.pack_into('<I', cfg, pcie + 0x2c, sum(1 << s for s in range(1, max_speed + 1)))  # LnkCap2
+    struct.pack_into('<HH', cfg, pcie + 0x30, max_speed, 0x0000)   # LnkCtl2 target speed / LnkSta2
+    cfg[0x9c:0xa8] = bytes([0x11, 0x60, 0x7f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x00])  # MSI-X
+    return bytes(cfg)
+
+
+def vpd_blob(card):
+    """PCI VPD as the card carries it: ID string, VPD-R (PN EC SN V0 + RV checksum), VPD-W (V1 YA RW), end."""
+    def field(key, value):
+        value = value.encode('ascii')
+        return key.encode('ascii') + bytes([len(value)]) + value
+
+    ident = card['vpd_id'].encode('ascii')
+    out = bytearray(b'\x82' + struct.pack('<H', len(ident)) + ident)
+    ro = b''.join(field(k, card[k.lower()]) for k in ('PN', 'EC', 'SN', 'V0'))
+    ro_len = len(ro) + 4  # + RV keyword, length and checksum byte
+    out += b'\x90' + struct.pack('<H', ro_len) + ro + b'RV\x01'
+    out.append((-sum(out)) & 0xff)
+    rw = field('V1', 'N/A') + field('YA', 'N/A')
+    rw += b'RW' + bytes([253]) + bytes(253)
+    out += b'\x91' + struct.pack('<H', len(rw)) + rw + b'\x78'
+    return bytes(out) + bytes(4096 - len(out))
+
+
+# ------------------------------------------------------------------ create
+
+def default_serial(bdf):
+    return 'MT1604K%05d' % (int(bdf.replace(':', '').replace('.', ''), 16) % 100000)
+
+
+def create(root, bdf, preset, pcie_speed=8.0, pcie_width=8, card_speed=8.0, card_width=8, netdevs=(),
+           base_guid=None, base_mac=None, serial=None, image=None, psid=None, fw=None):
+    """Create (or replace) one card. Returns its card.json dict."""
+    bim = build_image_module()
+    opts = bim.resolve(preset, psid=psid, fw=fw, base_guid=base_guid, base_mac=base_mac)
+    if image is None:
+        image = bim.build(preset, psid=psid, fw=fw, base_guid=base_guid, base_mac=base_mac)
+    facts = bim.image_facts(image)
+    device_id = facts['device_id']
+    pcie_speed, card_speed = float(pcie_speed), float(card_speed)
+    for speed in (pcie_speed, card_speed):
+        if speed not in SPEED_CODE:
+            raise ValueError('PCIe speed must be one of %s GT/s' % sorted(SPEED_CODE))
+    en_only = 'EN' in opts.get('description', '') and 'VPI' not in opts.get('description', '')
+    card = {
+        'bdf': bdf, 'preset': preset, 'psid': facts['psid'], 'fw': facts['fw'], 'device_id': device_id,
+        'pci_device': bim.PCI_ID[device_id], 'hw_id': bim.HW_ID[device_id], 'ports': opts['ports'],
+        'guids': facts['guids'], 'class': 0x020000 if en_only else 0x028000,
+        'subsystem': list(PCI_SUBSYS.get(preset, (0x15b3, 0x0050))),
+        'vpd_id': opts.get('vpd_id', 'ConnectX-3'), 'pn': opts.get('pn', preset or 'MCX000A'),
+        'ec': opts.get('ec', 'A1'), 'sn': serial or default_serial(bdf),
+        'v0': 'PCIe Gen3 x%d' % card_width,
+        'pcie_speed': pcie_speed, 'pcie_width': int(pcie_width), 'card_speed': card_speed,
+        'card_width': int(card_width), 'netdevs': [n for n in netdevs if n][:opts['ports']],
+    }
+    cdir = card_dir(root, bdf)
+    if os.path.isdir(cdir):
+        remove(root, bdf)
+    os.makedirs(os.path.join(cdir, 'nv'))
+    flash = bytearray(b'\xff' * FLASH_SIZE)
+    flash[:len(image)] = image
+    write(os.path.join(cdir, 'flash.bin'), bytes(flash), 'wb')
+    major, minor, sub = bim.parse_version(facts['fw'])
+    hw = [HW_MAGIC, 1, major << 16, minor << 16 | sub, 0, 0, 0, 0, 0, 0, 0] + [0] * 5 + [0] * 16
+    write(os.path.join(cdir, 'hw.bin'), struct.pack(HW_FMT, *hw) + bytes(4096 - struct.calcsize(HW_FMT)), 'wb')
+    write(os.path.join(cdir, 'card.conf'), 'hw_id=0x%x\nports=%d\n' % (card['hw_id'], card['ports']))
+    write(os.path.join(cdir, 'card.json'), json.dumps(card, indent=1, sort_keys=True) + '\n')
+    _write_sysfs(root, card)
+    refresh(root)
+    return card
+
+
+def _write_sysfs(root, card):
+    bdf = card['bdf']
+    sdir = sysfs_dir(root, bdf)
+    if os.path.isdir(sdir):
+        shutil.rmtree(sdir)
+    os.makedirs(os.path.join(sdir, 'net'))
+    sub_vendor, sub_device = card['subsystem']
+    modalias = 'pci:v000015B3d%08Xsv%08Xsd%08Xbc%02Xsc%02Xi00' % (
+        card['pci_device'], sub_vendor, sub_device, card['class'] >> 16, (card['class'] >> 8) & 0xff)
+    files = {
+        'vendor': '0x15b3', 'device': '0x%04x' % card['pci_device'], 'class': '0x%06x' % card['class'],
+        'subsystem_vendor': '0x%04x' % sub_vendor, 'subsystem_device': '0x%04x' % sub_device,
+        'revision': '0x00', 'irq': '11', 'numa_node': '-1', 'enable': '1', 'local_cpulist': '0-1',
+        'modalias': modalias, 'current_link_speed': SPEED_TEXT[min(card['card_speed'], card['pcie_speed'])],
+        'current_link_width': str(min(card['card_width'], card['pcie_width'])),
+        'max_link_speed': SPEED_TEXT[card['card_speed']], 'max_link_width': str(card['card_width']),
+        'sriov_totalvfs': '126', 'sriov_numvfs': '0',
+        'resource': '0x00000000fbd00000 0x00000000fbdfffff 0x0000000000140204\n'
+                    '0x0000000000000000 0x0000000000000000 0x0000000000000000\n'
+                    '0x00000000f8000000 0x00000000f87fffff 0x000000000014220c\n' +
+                    '0x0000000000000000 0x0000000000000000 0x0000000000000000\n' * 4,
+        'uevent': 'PCI_CLASS=%X\nPCI_ID=15B3:%04X\nPCI_SUBSYS_ID=%04X:%04X\nPCI_SLOT_NAME=%s\nMODALIAS=%s' % (
+            card['class'], card['pci_device'], sub_vendor, sub_device, bdf, modalias),
+    }
+    for name, text in files.items():
+        write(os.path.join(sdir, name), text if text.endswith('\n') else text + '\n')
+    write(os.path.join(sdir, 'config'), config_space(card), 'wb')
+    write(os.path.join(sdir, 'vpd'), vpd_blob(card), 'wb')
+    for port, ifname in enumerate(card['netdevs']):
+        write(os.path.join(sdir, 'net', ifname, 'dev_port'), '%d\n' % port)
+        write(os.path.join(sdir, 'net', ifname, 'address'), _mac_text(card['guids'][4 + port]))
+    symlink('../../../devices/%s/%s' % (bridge_of(bdf), bdf), os.path.join(root, 'sys', 'bus', 'pci', 'devices', bdf))
+
+
+def _mac_text(value):
+    raw = '%012x' % (int(value, 16) & 0xffffffffffff)
+    return ':'.join(raw[i:i + 2] for i in range(0, 12, 2)) + '\n'
+
+
+def refresh(root):
+    """Rewrite what depends on all cards: netdev links, the redirect list, proc_modules if missing."""
+    prefixes = ['/sys/bus/pci']
+    net = os.path.join(root, 'sys', 'class', 'net')
+    virt = os.path.join(root, 'sys', 'devices', 'virtual', 'net')
+    for base in (net, virt):
+        if os.path.isdir(base):
+            shutil.rmtree(base)
+    for bdf in list_cards(root):
+        card = load_card(root, bdf)
+        prefixes.append('/sys/devices/%s/%s' % (bridge_of(bdf), bdf))
+        for ifname in card['netdevs']:
+            # /sys/class/net/<if> is the real (TAP) netdev; only its `device` link is the card.
+            symlink('../../../devices/%s/%s' % (bridge_of(bdf), bdf), os.path.join(net, ifname, 'device'))
+            symlink('../../../%s/%s' % (bridge_of(bdf), bdf), os.path.join(virt, ifname, 'device'))
+            prefixes += ['/sys/class/net/%s/device' % ifname, '/sys/devices/virtual/net/%s/device' % ifname]
+    prefixes += ['/sys/module/%s' % m for m in sorted(modprobe_module().KNOWN) if m.startswith(('mlx4_', 'ib_'))]
+    write(os.path.join(root, 'redirects'), '\n'.join(prefixes) + '\n')
+    os.makedirs(os.path.join(root, 'sys', 'bus', 'pci', 'drivers'), exist_ok=True)
+    os.makedirs(os.path.join(root, 'sys', 'module'), exist_ok=True)
+    if not os.path.exists(os.path.join(root, 'proc_modules')):
+        write(os.path.join(root, 'proc_modules'), '')
+
+
+def remove(root, bdf):
+    shutil.rmtree(card_dir(root, bdf), ignore_errors=True)
+    shutil.rmtree(sysfs_dir(root, bdf), ignore_errors=True)
+    link = os.path.join(root, 'sys', 'bus', 'pci', 'devices', bdf)
+    if os.path.lexists(link):
+        os.unlink(link)
+    refresh(root)
+
+
+# ------------------------------------------------------------------ boot, show, faults
+
+def active_image(flash, boot_addr=0):
+    """What the card's boot loader runs: the valid FS2 image at the boot address, else the first valid one."""
+    bim = build_image_module()
+    found = []
+    for start in (0, CHUNK):
+        if flash[start:start + 16] != bim.MAGIC:
+            continue
+        try:
+            facts = bim.image_facts(bytes(flash[start:start + CHUNK]))
+        except (ValueError, struct.error):
+            continue
+        if 'fw' in facts:
+            facts['start'] = start
+            found.append(facts)
+    for facts in found:
+        if facts['start'] == boot_addr:
+            return facts
+    return found[0] if found else None
+
+
+def present_cards(root):
+    return [b for b in list_cards(root) if os.path.lexists(os.path.join(root, 'sys', 'bus', 'pci', 'devices', b))]
+
+
+def boot(root, etc='/etc', kernel_mlx4='aux'):
+    """Power cycle: every card runs its flash's active image, semaphores reset, modules reloaded."""
+    bim = build_image_module()
+    result = {}
+    for bdf in list_cards(root):
+        with open(os.path.join(card_dir(root, bdf), 'flash.bin'), 'rb') as handle:
+            flash = handle.read()
+        hw = read_hw(root, bdf)
+        facts = active_image(flash, hw[10] >> 8)
+        if facts:
+            major, minor, sub = bim.parse_version(facts['fw'])
+            hw[2:6] = [major << 16, minor << 16 | sub, 0, 0]
+        else:
+            hw[2:6] = [0, 0, 0, 0]  # no bootable image: the card would come up in livefish mode
+        hw[6:10] = [0, 0, 0, 0]
+        write_hw(root, bdf, hw)
+        result[bdf] = facts['fw'] if facts else None
+    loaded = modprobe_module().boot_modules(root, etc, present_cards(root), kernel_mlx4)
+    return {'running': result, 'modules': loaded}
+
+
+def show(root, bdf=None):
+    out = {}
+    for card_bdf in list_cards(root):
+        if bdf and card_bdf != bdf:
+            continue
+        card = load_card(root, card_bdf)
+        hw = read_hw(root, card_bdf)
+        with open(os.path.join(card_dir(root, card_bdf), 'flash.bin'), 'rb') as handle:
+            flash = handle.read()
+        facts = active_image(flash, hw[10] >> 8)
+        nv_dir = os.path.join(card_dir(root, card_bdf), 'nv')
+        card.update({
+            'running_fw': '%d.%d.%d' % (hw[2] >> 16, hw[3] >> 16, hw[3] & 0xffff),
+            'flash_fw': facts['fw'] if facts else None, 'flash_psid': facts['psid'] if facts else None,
+            'flash_image_start': facts['start'] if facts else None,
+            'semaphores': {'flash_gw': hw[6], 'flash_prog': hw[7], 'tools_hcr': hw[8]},
+            'boot_addr': hw[10], 'counters': dict(zip(COUNTERS, hw[16:16 + len(COUNTERS)])),
+            'faults': read_faults(root, card_bdf),
+            'present': card_bdf in present_cards(root),
+            'nv': {name: open(os.path.join(nv_dir, name), 'rb').read().hex() for name in sorted(os.listdir(nv_dir))},
+        })
+        out[card_bdf] = card
+    return out
+
+
+def read_faults(root, bdf):
+    faults = {}
+    path = os.path.join(card_dir(root, bdf), 'faults')
+    if os.path.exists(path):
+        with open(path, encoding='ascii') as handle:
+            for line in handle:
+                if '=' in line:
+                    key, value = line.strip().split('=', 1)
+                    faults[key] = value
+    hw = read_hw(root, bdf)
+    if hw[6] or hw[7]:
+        faults['semaphore_stuck'] = '1'
+    if bdf not in present_cards(root):
+        faults['absent'] = '1'
+    return faults
+
+
+def set_fault(root, bdf, name, value):
+    """Faults in `faults` are read by each new process; the semaphore lives in hw.bin; absent hides the card."""
+    if name not in FAULTS:
+        raise ValueError('unknown fault %s (known: %s)' % (name, ', '.join(FAULTS)))
+    if name in FAULTS_IN_FILE:
+        faults = {k: v for k, v in read_faults(root, bdf).items() if k in FAULTS_IN_FILE}
+        faults[name] = str(value)
+        write(os.path.join(card_dir(root, bdf), 'faults'), ''.join('%s=%s\n' % kv for kv in sorted(faults.items())))
+    elif name == 'semaphore_stuck':
+        hw = read_hw(root, bdf)
+        hw[6] = hw[7] = 1 if str(value) not in ('0', '') else 0
+        write_hw(root, bdf, hw)
+    elif name == 'absent':
+        link = os.path.join(root, 'sys', 'bus', 'pci', 'devices', bdf)
+        if str(value) not in ('0', ''):
+            if os.path.lexists(link):
+                os.unlink(link)
+        else:
+            symlink('../../../devices/%s/%s' % (bridge_of(bdf), bdf), link)
+
+
+def clear_faults(root, bdf):
+    path = os.path.join(card_dir(root, bdf), 'faults')
+    if os.path.exists(path):
+        os.unlink(path)
+    set_fault(root, bdf, 'semaphore_stuck', 0)
+    set_fault(root, bdf, 'absent', 0)
+
+
+# ------------------------------------------------------------------ CLI
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n', maxsplit=1)[0])
+    parser.add_argument('--root', default=os.environ.get('FAKEMLX_ROOT', '/var/lib/fakemlx'))
+    sub = parser.add_subparsers(dest='cmd', required=True)
+    p_create = sub.add_parser('create')
+    p_create.add_argument('--bdf', required=True)
+    p_create.add_argument('--preset', required=True)
+    p_create.add_argument('--image', help='flash this FS2 image instead of the preset\'s')
+    p_create.add_argument('--psid')
+    p_create.add_argument('--fw')
+    p_create.add_argument('--pcie-speed', type=float, default=8.0, help='slot speed, GT/s')
+    p_create.add_argument('--pcie-width', type=int, default=8, help='slot width (lanes)')
+    p_create.add_argument('--card-speed', type=float, default=8.0, help="card's max speed, GT/s")
+    p_create.add_argument('--card-width', type=int, default=8, help="card's max width")
+    p_create.add_argument('--netdevs', default='', help='comma list, port order (ens1,ens1d1)')
+    p_create.add_argument('--base-guid')
+    p_create.add_argument('--base-mac')
+    p_create.add_argument('--serial')
+    p_boot = sub.add_parser('boot')
+    p_boot.add_argument('--etc', default='/etc')
+    p_boot.add_argument('--kernel-mlx4', choices=('aux', 'request'), default='aux',
+                        help='aux: mlx4_en/mlx4_ib load through auxiliary-bus aliases (blacklist applies); '
+                             'request: mlx4_core request_module()s them by name (blacklist ignored)')
+    p_show = sub.add_parser('show')
+    p_show.add_argument('--bdf')
+    p_fault = sub.add_parser('fault')
+    p_fault.add_argument('--bdf', required=True)
+    p_fault.add_argument('action', choices=('set', 'clear'))
+    p_fault.add_argument('settings', nargs='*', metavar='NAME=VALUE')
+    p_remove = sub.add_parser('remove')
+    p_remove.add_argument('--bdf', required=True)
+    args = parser.parse_args(argv)
+    root = os.path.abspath(args.root)
+
+    if args.cmd == 'create':
+        image = None
+        if args.image:
+            with open(args.image, 'rb') as handle:
+                image = handle.read()
+        card = create(root, args.bdf, args.preset, args.pcie_speed, args.pcie_width, args.card_speed,
+                      args.card_width, args.netdevs.split(','), args.base_guid, args.base_mac, args.serial,
+                      image, args.psid, args.fw)
+        print(json.dumps(card, indent=1, sort_keys=True))
+    elif args.cmd == 'boot':
+        print(json.dumps(boot(root, args.etc, args.kernel_mlx4), indent=1, sort_keys=True))
+    elif args.cmd == 'show':
+        print(json.dumps(show(root, args.bdf), indent=1, sort_keys=True))
+    elif args.cmd == 'fault':
+        if args.bdf not in list_cards(root):
+            parser.error('no card %s under %s' % (args.bdf, root))
+        if args.action == 'clear':
+            clear_faults(root, args.bdf)
+        for setting in args.settings:
+            name, _sep, value = setting.partition('=')
+            set_fault(root, args.bdf, name, value or '1')
+        print(json.dumps(read_faults(root, args.bdf), sort_keys=True))
+    elif args.cmd == 'remove':
+        remove(root, args.bdf)
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
