@@ -1,0 +1,43 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, homelab.connectx contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Filters of the link_check role: the logic lives in module_utils/links.py (pure, unit-tested)."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+from ansible_collections.homelab.connectx.plugins.module_utils import links
+
+
+def _merge(first, *others):
+    return links.merge_links(first, *others)
+
+
+def _hostvar_links(hostvars, hosts):
+    """connectx_links of every host (host_vars and group_vars), for merge_links."""
+    return [hostvars[h].get('connectx_links') or [] for h in hosts]
+
+
+def connectx_play_links(own, hostvars, hosts):
+    return links.merge_links(own, *_hostvar_links(hostvars, hosts))
+
+
+def connectx_interfaces_by_host(hostvars, hosts):
+    return dict((h, hostvars[h].get('connectx_interfaces') or []) for h in hosts)
+
+
+class FilterModule(object):
+    """homelab.connectx link filters."""
+
+    def filters(self):
+        return {
+            'connectx_merge_links': _merge,
+            'connectx_play_links': connectx_play_links,
+            'connectx_interfaces_by_host': connectx_interfaces_by_host,
+            'connectx_link_problems': links.link_problems,
+            'connectx_link_ends': links.link_ends,
+            'connectx_evaluate_ends': links.evaluate_ends,
+            'connectx_iperf_gbps': links.iperf_gbps,
+            'connectx_link_report': links.link_report,
+        }

@@ -1,0 +1,311 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, homelab.connectx contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Links between hosts: which ends a host has, what is wrong with each end, and the link report.
+
+Pure functions over plain data (no Ansible import): the link_check role calls them through the
+``homelab.connectx`` filters, the report templates only print what they return.
+
+A link is declared once: ``{name, a: {host, iface}, b: {host, iface}, speed_mbps}``.
+An *end* is one side of it on one host, evaluated on that host (carrier, speed, ping...).
+The *report* joins the evaluated ends of every host into one entry per link with a status:
+``ok``, ``degraded`` (traffic flows, but slower or differently than declared: lower speed, a PCIe
+slot below the link speed, wrong MTU/driver/duplex) or ``down`` (no carrier, no interface, peer
+does not answer, host missing) and the reasons in plain words.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import math
+
+# PCIe generation by transfer rate (GT/s per lane).
+PCIE_GEN = {2.5: '1.0', 5.0: '2.0', 8.0: '3.0', 16.0: '4.0', 32.0: '5.0', 64.0: '6.0'}
+
+STATUS_ORDER = {'ok': 0, 'degraded': 1, 'down': 2}
+
+
+def _address(value):
+    """'198.18.12.1/24' -> '198.18.12.1'; None/'' stay ''."""
+    return (value or '').split('/', 1)[0]
+
+
+def _iface_conf(interfaces, name):
+    for conf in interfaces or []:
+        if isinstance(conf, dict) and conf.get('name') == name:
+            return conf
+    return {}
+
+
+def merge_links(*lists):
+    """Links declared in several places (group_vars, host_vars), merged by name, first one wins."""
+    seen, out = set(), []
+    for links in lists:
+        for link in links or []:
+            if isinstance(link, dict) and link.get('name') and link['name'] not in seen:
+                seen.add(link['name'])
+                out.append(link)
+    return out
+
+
+def link_problems(links, play_hosts):
+    """Sentences about declarations that cannot be checked: unknown hosts, missing fields."""
+    problems = []
+    for link in links or []:
+        name = link.get('name', '?') if isinstance(link, dict) else '?'
+        if not isinstance(link, dict):
+            problems.append('a link is not a mapping: %r' % (link,))
+            continue
+        for side in ('a', 'b'):
+            end = link.get(side)
+            if not isinstance(end, dict) or not end.get('host') or not end.get('iface'):
+                problems.append('link %s: end %s needs host and iface' % (name, side))
+            elif end['host'] not in play_hosts:
+                problems.append('link %s: end %s names host %s, which is not in this play (hosts: %s)'
+                                % (name, side, end['host'], ', '.join(play_hosts)))
+        speed = link.get('speed_mbps')
+        if not isinstance(speed, int) or isinstance(speed, bool) or speed <= 0:
+            problems.append('link %s: speed_mbps must be a positive number of Mb/s, got %r' % (name, speed))
+    return problems
+
+
+def link_ends(links, host, interfaces_by_host):
+    """The ends of ``links`` on ``host``, with what each end needs to be checked.
+
+    ``interfaces_by_host``: {host: connectx_interfaces} (addresses, MTUs and bridges of the ports).
+    """
+    ends = []
+    for link in links or []:
+        for side, other in (('a', 'b'), ('b', 'a')):
+            me, peer = link.get(side) or {}, link.get(other) or {}
+            if me.get('host') != host:
+                continue
+            mine = _iface_conf(interfaces_by_host.get(host), me.get('iface'))
+            theirs = _iface_conf(interfaces_by_host.get(peer.get('host')), peer.get('iface'))
+            mtu = link.get('mtu', mine.get('mtu'))
+            ends.append({
+                'link': link.get('name'),
+                'end': side,
+                'host': host,
+                'iface': me.get('iface'),
+                'peer_host': peer.get('host'),
+                'peer_iface': peer.get('iface'),
+                'peer_address': _address(peer.get('address') or theirs.get('address')),
+                # With a bridge on the port, the address (and so the ping's source) is the bridge's.
+                'source_iface': mine.get('bridge') or me.get('iface'),
+                'speed_mbps': int(link.get('speed_mbps') or 0),
+                'mtu': int(mtu) if mtu not in (None, '') else None,
+            })
+    return ends
+
+
+def _device_of(devices, iface):
+    for dev in devices or []:
+        if iface in (dev.get('netdevs') or []):
+            return dev
+    return None
+
+
+def pcie_words(pcie):
+    """'PCIe 3.0 x4 (8 GT/s)' for a link dict, or None."""
+    if not pcie or pcie.get('speed_gts') is None or pcie.get('width') is None:
+        return None
+    gen = PCIE_GEN.get(float(pcie['speed_gts']))
+    return 'PCIe %s x%s (%s GT/s)' % (gen or '?', pcie['width'], _num(pcie['speed_gts']))
+
+
+def _num(value):
+    value = float(value)
+    return ('%d' % value) if value == int(value) else ('%g' % value)
+
+
+def evaluate_end(end, info, ping_rc=None, device=None, driver='mlx4_en', duplex='full', ping=True):
+    """Compare one end with its declaration. ``info``: link_info's entry for the iface (or None).
+
+    ``ping_rc``: exit code of the ping to the peer (None: not run). Returns the end with ``state``,
+    ``errors`` (sentences naming the link, the end and the field), ``down`` (no traffic can flow),
+    ``pcie``, ``pci_address`` and ``pcie_limited`` (the slot gives less than the link speed).
+    """
+    where = 'link %s, end %s (%s:%s)' % (end.get('link'), end.get('end'), end.get('host'), end.get('iface'))
+    errors, down = [], False
+    if not info:
+        errors.append('%s: interface not found' % where)
+        down = True
+    else:
+        if not info.get('carrier'):
+            # Speed and duplex are unknown without a link: the carrier is the one thing to say.
+            errors.append('%s: carrier is down (cable unplugged or peer port down)' % where)
+            down = True
+        else:
+            speed = info.get('speed_mbps')
+            if speed != end.get('speed_mbps'):
+                got = '%s Mb/s' % speed if speed is not None else 'unknown'
+                errors.append('%s: speed is %s, expected %s Mb/s' % (where, got, end.get('speed_mbps')))
+            if duplex and str(info.get('duplex') or '').lower() != duplex:
+                errors.append('%s: duplex is %s, expected %s' % (where, info.get('duplex') or 'unknown', duplex))
+        if driver and info.get('driver') != driver:
+            errors.append('%s: driver is %s, expected %s' % (where, info.get('driver') or 'unknown', driver))
+        if end.get('mtu') is not None and info.get('mtu') != end['mtu']:
+            errors.append('%s: MTU is %s, expected %s' % (where, info.get('mtu', 'unknown'), end['mtu']))
+    if ping:
+        if not end.get('peer_address'):
+            errors.append('%s: no address known for the peer %s:%s (set it in its connectx_interfaces)'
+                          % (where, end.get('peer_host'), end.get('peer_iface')))
+        elif ping_rc != 0:
+            errors.append('%s: peer %s %s does not answer ping over %s'
+                          % (where, end.get('peer_host'), end.get('peer_address'), end.get('source_iface')))
+            down = True
+    pcie = dict((device or {}).get('pcie') or {})
+    ceiling = pcie.get('ceiling_gbps')
+    speed = (info or {}).get('speed_mbps') or end.get('speed_mbps')
+    result = dict(end)
+    result.update({
+        'state': dict(info or {}),
+        'errors': errors,
+        'down': down,
+        'pcie': pcie,
+        'pci_address': (device or {}).get('pci_address'),
+        'fw_version': (device or {}).get('fw_version_running') or (device or {}).get('fw_version')
+        or (info or {}).get('firmware_version'),
+        'pcie_limited': bool(ceiling is not None and speed and float(ceiling) * 1000 < speed),
+    })
+    return result
+
+
+def evaluate_ends(ends, interfaces, ping_results=None, devices=None, driver='mlx4_en', duplex='full', ping=True):
+    """evaluate_end for every end; ``ping_results``: the registered results of the ping loop."""
+    rcs = {}
+    for res in ping_results or []:
+        item = res.get('item') or {}
+        if 'rc' in res:
+            rcs[(item.get('link'), item.get('end'))] = res['rc']
+    return [evaluate_end(end, (interfaces or {}).get(end.get('iface')), rcs.get((end.get('link'), end.get('end'))),
+                         _device_of(devices, end.get('iface')), driver=driver, duplex=duplex, ping=ping)
+            for end in ends or []]
+
+
+def iperf_gbps(result):
+    """Received Gb/s of one ``iperf3 --json`` run (a dict, already decoded), or None."""
+    try:
+        return round(float(result['end']['sum_received']['bits_per_second']) / 1e9, 2)
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _ceiling_text(end):
+    pcie = end.get('pcie') or {}
+    words = pcie_words(pcie)
+    if not words or pcie.get('ceiling_gbps') is None:
+        return None
+    encoding = '128/130' if float(pcie['speed_gts']) >= 8 else '8/10'
+    text = '%s:%s sits in %s: ceiling %s Gb/s raw (%s GT/s x %s lanes x %s encoding)' % (
+        end['host'], end['iface'], words, _num(pcie['ceiling_gbps']), _num(pcie['speed_gts']), pcie['width'], encoding)
+    if pcie.get('usable_gbps') is not None:
+        text += ', about %s Gb/s after PCIe protocol overhead' % _num(pcie['usable_gbps'])
+    return text
+
+
+def _min(values):
+    values = [v for v in values if v is not None]
+    return min(values) if values else None
+
+
+def link_report(links, ends, measurements=None, hosts=None):
+    """One entry per declared link, worst status first, plus the hosts and a diagram layout.
+
+    ``ends``: evaluated ends of every host (evaluate_end results), ``measurements``: list of
+    ``{link, direction ('a->b'|'b->a'), gbps, error}``, ``hosts``: {host: {devices: [...], os}}.
+    """
+    by_key = dict(((e.get('link'), e.get('end')), e) for e in ends or [])
+    measured = {}
+    for m in measurements or []:
+        measured.setdefault(m.get('link'), []).append(m)
+    out = []
+    for link in links or []:
+        name = link.get('name')
+        speed = int(link.get('speed_mbps') or 0)
+        entry = {'name': name, 'speed_mbps': speed, 'ends': {}, 'reasons': [], 'warnings': [],
+                 'measured': sorted(measured.get(name, []), key=lambda m: m.get('direction') or '')}
+        status = 'ok'
+        for side in ('a', 'b'):
+            decl = link.get(side) or {}
+            end = by_key.get((name, side))
+            if end is None:
+                end = {'host': decl.get('host'), 'iface': decl.get('iface'), 'state': {}, 'pcie': {}, 'errors': [],
+                       'missing': True}
+                entry['reasons'].append('end %s (%s:%s) was not checked: the host failed or was not reached'
+                                        % (side, decl.get('host'), decl.get('iface')))
+                status = 'down'
+            else:
+                entry['reasons'].extend(end.get('errors') or [])
+                if end.get('down'):
+                    status = 'down'
+                elif end.get('errors') and status == 'ok':
+                    status = 'degraded'
+                if end.get('pcie_limited'):
+                    text = _ceiling_text(end)
+                    entry['warnings'].append('limited by %s' % text if text else
+                                             '%s:%s: the PCIe slot gives less than the link speed' % (end['host'], end['iface']))
+                    if status == 'ok':
+                        status = 'degraded'
+                for warning in (end.get('pcie') or {}).get('warnings') or []:
+                    text = '%s:%s: %s' % (end.get('host'), end.get('iface'), warning)
+                    if text not in entry['warnings']:
+                        entry['warnings'].append(text)
+            entry['ends'][side] = end
+        negotiated = _min([(entry['ends'][s].get('state') or {}).get('speed_mbps') for s in ('a', 'b')])
+        entry['negotiated_gbps'] = negotiated / 1000.0 if negotiated else None
+        entry['ceiling_gbps'] = _min([(entry['ends'][s].get('pcie') or {}).get('ceiling_gbps') for s in ('a', 'b')])
+        entry['usable_gbps'] = _min([(entry['ends'][s].get('pcie') or {}).get('usable_gbps') for s in ('a', 'b')])
+        entry['measured_gbps'] = max([m['gbps'] for m in entry['measured'] if m.get('gbps') is not None] or [None],
+                                     key=lambda v: -1 if v is None else v)
+        entry['measured_text'] = ', '.join(
+            '%s %s' % (m.get('direction'), '%.2f Gb/s' % m['gbps'] if m.get('gbps') is not None else 'failed: %s' % (m.get('error') or '?'))
+            for m in entry['measured']) or 'not measured'
+        entry['status'] = status
+        entry['bars'] = _bars(entry)
+        out.append(entry)
+    out.sort(key=lambda e: (-STATUS_ORDER[e['status']], e['name'] or ''))
+    host_names = sorted(set([e['host'] for e in ends or [] if e.get('host')]
+                            + [(link.get(s) or {}).get('host') for link in links or [] for s in ('a', 'b')
+                               if (link.get(s) or {}).get('host')]
+                            + list((hosts or {}).keys())))
+    counts = dict((s, len([e for e in out if e['status'] == s])) for s in STATUS_ORDER)
+    return {'links': out, 'hosts': [dict({'name': h}, **((hosts or {}).get(h) or {})) for h in host_names],
+            'layout': layout(host_names, links), 'counts': counts}
+
+
+def _bars(entry):
+    """Bars of the chart: declared, negotiated, PCIe ceiling, measured; width in % of the largest."""
+    rows = [('declared', entry['speed_mbps'] / 1000.0 if entry['speed_mbps'] else None),
+            ('negotiated', entry['negotiated_gbps']),
+            ('PCIe ceiling', entry['ceiling_gbps']),
+            ('measured', entry['measured_gbps'])]
+    top = max([value for label, value in rows if value] or [1.0])
+    return [{'label': label, 'gbps': value, 'pct': round(100.0 * value / top, 1) if value else 0.0} for label, value in rows]
+
+
+def layout(host_names, links, width=720, height=420, box_w=120, box_h=44):
+    """Hosts on a circle (a row for two), cables as straight lines: SVG coordinates."""
+    n = len(host_names)
+    cx, cy = width / 2.0, height / 2.0
+    radius = min(width - box_w, height - box_h) / 2.0 - 20
+    pos = {}
+    for i, name in enumerate(host_names):
+        if n == 1:
+            x, y = cx, cy
+        elif n == 2:
+            x, y = cx + (i * 2 - 1) * radius, cy
+        else:
+            angle = -math.pi / 2 + 2 * math.pi * i / n
+            x, y = cx + radius * math.cos(angle) * (width / float(height)) * 0.8, cy + radius * math.sin(angle)
+        pos[name] = {'x': round(x, 1), 'y': round(y, 1)}
+    cables = []
+    for link in links or []:
+        a, b = (link.get('a') or {}).get('host'), (link.get('b') or {}).get('host')
+        if a in pos and b in pos:
+            cables.append({'name': link.get('name'), 'x1': pos[a]['x'], 'y1': pos[a]['y'], 'x2': pos[b]['x'],
+                           'y2': pos[b]['y'], 'mx': round((pos[a]['x'] + pos[b]['x']) / 2.0, 1),
+                           'my': round((pos[a]['y'] + pos[b]['y']) / 2.0, 1)})
+    return {'width': width, 'height': height, 'box_w': box_w, 'box_h': box_h, 'hosts': pos, 'cables': cables}

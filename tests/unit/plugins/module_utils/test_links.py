@@ -1,0 +1,157 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, homelab.connectx contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Link ends, their evaluation and the link report (module_utils/links.py)."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+from ansible_collections.homelab.connectx.plugins.module_utils import links
+
+LINKS = [
+    {'name': 'pve1-pve2', 'a': {'host': 'pve1', 'iface': 'ens1'}, 'b': {'host': 'pve2', 'iface': 'ens1'}, 'speed_mbps': 40000},
+    {'name': 'pve1-pve3', 'a': {'host': 'pve1', 'iface': 'ens1d1'}, 'b': {'host': 'pve3', 'iface': 'ens1'}, 'speed_mbps': 56000},
+]
+IFACES = {
+    'pve1': [{'name': 'ens1', 'address': '198.18.12.1/24', 'mtu': 9000, 'bridge': 'vmbr1'},
+             {'name': 'ens1d1', 'address': '198.18.13.1/24'}],
+    'pve2': [{'name': 'ens1', 'address': '198.18.12.2/24', 'mtu': 9000}],
+    'pve3': [{'name': 'ens1', 'address': '198.18.13.3/24'}],
+}
+GEN3_X8 = {'speed_gts': 8.0, 'width': 8, 'max_speed_gts': 8.0, 'max_width': 8, 'ceiling_gbps': 63.0, 'usable_gbps': 57.6,
+           'degraded': False, 'warnings': []}
+GEN3_X4 = {'speed_gts': 8.0, 'width': 4, 'max_speed_gts': 8.0, 'max_width': 8, 'ceiling_gbps': 31.5, 'usable_gbps': 28.8,
+           'degraded': True, 'warnings': ['PCIe link runs at x4, the card can do x8']}
+
+
+def info(speed=40000, carrier=True, driver='mlx4_en', mtu=9000, duplex='full'):
+    return {'speed_mbps': speed, 'carrier': carrier, 'driver': driver, 'mtu': mtu, 'duplex': duplex}
+
+
+def test_merge_links_first_declaration_wins():
+    other = dict(LINKS[0], speed_mbps=10000)
+    merged = links.merge_links([other], LINKS, None, ['junk', {'no': 'name'}])
+    assert [link['name'] for link in merged] == ['pve1-pve2', 'pve1-pve3']
+    assert merged[0]['speed_mbps'] == 10000
+
+
+def test_link_problems_names_the_link_and_field():
+    bad = [{'name': 'x', 'a': {'host': 'pve1', 'iface': 'ens1'}, 'b': {'host': 'nas', 'iface': 'eth4'}, 'speed_mbps': '40G'},
+           {'name': 'y', 'a': {'host': 'pve1'}, 'b': {'host': 'pve2', 'iface': 'ens1'}, 'speed_mbps': 40000}]
+    problems = links.link_problems(bad, ['pve1', 'pve2'])
+    assert problems == [
+        'link x: end b names host nas, which is not in this play (hosts: pve1, pve2)',
+        "link x: speed_mbps must be a positive number of Mb/s, got '40G'",
+        'link y: end a needs host and iface',
+    ]
+    assert links.link_problems(LINKS, ['pve1', 'pve2', 'pve3']) == []
+
+
+def test_link_ends_of_a_host():
+    ends = links.link_ends(LINKS, 'pve1', IFACES)
+    assert ends == [
+        {'link': 'pve1-pve2', 'end': 'a', 'host': 'pve1', 'iface': 'ens1', 'peer_host': 'pve2', 'peer_iface': 'ens1',
+         'peer_address': '198.18.12.2', 'source_iface': 'vmbr1', 'speed_mbps': 40000, 'mtu': 9000},
+        {'link': 'pve1-pve3', 'end': 'a', 'host': 'pve1', 'iface': 'ens1d1', 'peer_host': 'pve3', 'peer_iface': 'ens1',
+         'peer_address': '198.18.13.3', 'source_iface': 'ens1d1', 'speed_mbps': 56000, 'mtu': None},
+    ]
+    assert [e['end'] for e in links.link_ends(LINKS, 'pve3', IFACES)] == ['b']
+    assert links.link_ends(LINKS, 'ws9', IFACES) == []
+
+
+def test_evaluate_end_ok_and_every_field_wrong():
+    end = links.link_ends(LINKS, 'pve2', IFACES)[0]
+    good = links.evaluate_end(end, info(), 0, {'pci_address': '0000:03:00.0', 'netdevs': ['ens1'], 'pcie': GEN3_X8,
+                                               'fw_version': '2.42.5000'})
+    assert good['errors'] == [] and not good['down'] and not good['pcie_limited']
+    assert good['fw_version'] == '2.42.5000'
+    bad = links.evaluate_end(end, info(speed=10000, driver='mlx4_ib', mtu=1500, duplex='half'), 0, None)
+    assert bad['errors'] == [
+        'link pve1-pve2, end b (pve2:ens1): speed is 10000 Mb/s, expected 40000 Mb/s',
+        'link pve1-pve2, end b (pve2:ens1): duplex is half, expected full',
+        'link pve1-pve2, end b (pve2:ens1): driver is mlx4_ib, expected mlx4_en',
+        'link pve1-pve2, end b (pve2:ens1): MTU is 1500, expected 9000',
+    ]
+    assert not bad['down']
+
+
+def test_evaluate_end_unplugged_is_down():
+    end = links.link_ends(LINKS, 'pve2', IFACES)[0]
+    res = links.evaluate_end(end, info(speed=None, carrier=False), 1, None)
+    assert res['down']
+    assert res['errors'] == [
+        'link pve1-pve2, end b (pve2:ens1): carrier is down (cable unplugged or peer port down)',
+        'link pve1-pve2, end b (pve2:ens1): peer pve1 198.18.12.1 does not answer ping over ens1',
+    ]
+    missing = links.evaluate_end(end, None, None, None, ping=False)
+    assert missing['errors'] == ['link pve1-pve2, end b (pve2:ens1): interface not found'] and missing['down']
+
+
+def test_evaluate_ends_matches_pings_by_link_and_end():
+    ends = links.link_ends(LINKS, 'pve1', IFACES)
+    pings = [{'item': ends[0], 'rc': 0}, {'item': ends[1], 'rc': 1}, {'skipped': True, 'item': ends[0]}]
+    res = links.evaluate_ends(ends, {'ens1': info(), 'ens1d1': info(speed=56000, mtu=1500)}, pings, [])
+    assert res[0]['errors'] == []
+    assert res[1]['errors'] == ['link pve1-pve3, end a (pve1:ens1d1): peer pve3 198.18.13.3 does not answer ping over ens1d1']
+
+
+def test_iperf_gbps():
+    assert links.iperf_gbps({'end': {'sum_received': {'bits_per_second': 28712345678.0}}}) == 28.71
+    assert links.iperf_gbps({'error': 'unable to connect'}) is None
+    assert links.iperf_gbps(None) is None
+
+
+def _ends_all(pve2_pcie=None, pve3_info=None):
+    pve2_pcie = pve2_pcie or GEN3_X4
+    devices = {'pve1': GEN3_X8, 'pve2': pve2_pcie, 'pve3': GEN3_X8}
+    out = []
+    for host in ('pve1', 'pve2', 'pve3'):
+        for end in links.link_ends(LINKS, host, IFACES):
+            state = info(speed=end['speed_mbps'], mtu=end['mtu'] or 1500)
+            if host == 'pve3' and pve3_info is not None:
+                state = pve3_info
+            out.append(links.evaluate_end(end, state, 0, {'pci_address': '0000:03:00.0', 'netdevs': [end['iface']],
+                                                          'pcie': devices[host]}))
+    return out
+
+
+def test_report_flags_the_x4_slot_as_degraded_with_the_ceiling():
+    report = links.link_report(LINKS, _ends_all(), [{'link': 'pve1-pve2', 'direction': 'a->b', 'gbps': 27.9}])
+    by_name = dict((e['name'], e) for e in report['links'])
+    l12 = by_name['pve1-pve2']
+    assert l12['status'] == 'degraded'
+    assert l12['negotiated_gbps'] == 40.0 and l12['ceiling_gbps'] == 31.5 and l12['measured_gbps'] == 27.9
+    assert ('limited by pve2:ens1 sits in PCIe 3.0 x4 (8 GT/s): ceiling 31.5 Gb/s raw (8 GT/s x 4 lanes x 128/130 encoding), '
+            'about 28.8 Gb/s after PCIe protocol overhead') in l12['warnings']
+    assert 'pve2:ens1: PCIe link runs at x4, the card can do x8' in l12['warnings']
+    assert [b['label'] for b in l12['bars']] == ['declared', 'negotiated', 'PCIe ceiling', 'measured']
+    assert [b['pct'] for b in l12['bars']] == [100.0, 100.0, 78.8, 69.8]
+    # 56G over Gen3 x8 (63 Gb/s) is fine.
+    assert by_name['pve1-pve3']['status'] == 'ok' and by_name['pve1-pve3']['reasons'] == []
+    assert report['counts'] == {'ok': 1, 'degraded': 1, 'down': 0}
+    assert [h['name'] for h in report['hosts']] == ['pve1', 'pve2', 'pve3']
+    assert set(report['layout']['hosts']) == {'pve1', 'pve2', 'pve3'} and len(report['layout']['cables']) == 2
+
+
+def test_report_unplugged_cable_is_down_and_sorted_first():
+    ends = _ends_all(pve2_pcie=GEN3_X8, pve3_info=info(speed=None, carrier=False))
+    report = links.link_report(LINKS, ends)
+    first = report['links'][0]
+    assert first['name'] == 'pve1-pve3' and first['status'] == 'down'
+    assert 'link pve1-pve3, end b (pve3:ens1): carrier is down (cable unplugged or peer port down)' in first['reasons']
+    assert report['links'][1]['status'] == 'ok'
+
+
+def test_report_missing_host_end_is_down():
+    ends = [e for e in _ends_all(pve2_pcie=GEN3_X8) if e['host'] != 'pve3']
+    entry = [e for e in links.link_report(LINKS, ends)['links'] if e['name'] == 'pve1-pve3'][0]
+    assert entry['status'] == 'down'
+    assert entry['reasons'] == ['end b (pve3:ens1) was not checked: the host failed or was not reached']
+    assert entry['bars'][2]['gbps'] == 63.0
+
+
+def test_layout_two_hosts_in_a_row():
+    lay = links.layout(['a', 'b'], [{'name': 'l', 'a': {'host': 'a'}, 'b': {'host': 'b'}}])
+    assert lay['hosts']['a']['y'] == lay['hosts']['b']['y'] and lay['hosts']['a']['x'] < lay['hosts']['b']['x']
+    assert lay['cables'][0]['mx'] == 360.0

@@ -1,0 +1,35 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, homelab.connectx contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The Markdown and HTML link reports say what each link gives and why."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import re
+
+from report_model import render
+
+
+def test_markdown_report_lines():
+    text = render('links.md.j2')
+    assert '**1 OK, 1 degraded, 1 down**' in text
+    rows = dict((line.split('|')[1].strip(), line) for line in text.splitlines() if line.startswith('| pve'))
+    assert rows['pve1-pve2'].split('|')[2].strip() == 'DEGRADED'
+    assert '| 40.0 Gb/s | 40.0 Gb/s | 31.5 / 28.8 Gb/s | a->b 27.40 Gb/s, b->a 27.90 Gb/s |' in rows['pve1-pve2']
+    assert 'limited by pve2:ens1 sits in PCIe 3.0 x4 (8 GT/s): ceiling 31.5 Gb/s raw' in rows['pve1-pve2']
+    assert rows['pve3-ws1'].split('|')[2].strip() == 'DOWN'
+    assert 'carrier is down (cable unplugged or peer port down)' in rows['pve3-ws1']
+    assert rows['pve1-pve3'].split('|')[2].strip() == 'OK'
+    assert '| b | pve2:ens1 | 40000 Mb/s | full | yes | 1500 | mlx4_en | 2.42.5000 | 0000:03:00.0 | 8.0 GT/s x4 / 8.0 GT/s x8 | 31.5 Gb/s |' in text
+
+
+def test_html_report_is_self_contained_and_has_every_link():
+    html = render('links.html.j2')
+    assert not re.search(r'(src|href)\s*=\s*["\']?(https?:)?//', html), 'no network resources'
+    assert html.count('<div class="link"') == 3
+    assert html.count('<g class="cable"') == 3 and html.count('<g class="host"') == 4
+    assert 'data-link="pve3-ws1" data-status="down"' in html
+    assert 'stroke-dasharray' in html  # the unplugged cable is drawn dashed
+    assert 'data-link="pve1-pve2" data-status="degraded"' in html
