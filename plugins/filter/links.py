@@ -39,5 +39,6 @@ class FilterModule(object):
             'connectx_link_ends': links.link_ends,
             'connectx_evaluate_ends': links.evaluate_ends,
             'connectx_iperf_gbps': links.iperf_gbps,
+            'connectx_iperf_measurements': links.iperf_measurements,
             'connectx_link_report': links.link_report,
         }

@@ -18,6 +18,7 @@ does not answer, host missing) and the reasons in plain words.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import json
 import math
 
 # PCIe generation by transfer rate (GT/s per lane).
@@ -191,6 +192,31 @@ def iperf_gbps(result):
         return round(float(result['end']['sum_received']['bits_per_second']) / 1e9, 2)
     except (KeyError, TypeError, ValueError):
         return None
+
+
+def iperf_measurements(results):
+    """``{link, direction, gbps, error}`` from the registered results of the iperf3 client loop.
+
+    Each loop item is ``[end, extra_args]``; ``--reverse`` in extra_args means the b->a direction.
+    """
+    out = []
+    for res in results or []:
+        if not isinstance(res, dict) or 'rc' not in res:
+            continue
+        item = res.get('item') or [{}, []]
+        data = None
+        try:
+            data = json.loads(res.get('stdout') or '')
+        except ValueError:
+            pass
+        gbps = iperf_gbps(data) if res['rc'] == 0 else None
+        error = None
+        if gbps is None:
+            error = ((data or {}).get('error') if isinstance(data, dict) else None) or (res.get('stderr') or '').strip() \
+                or 'iperf3 exited with %s' % res['rc']
+        out.append({'link': (item[0] or {}).get('link'), 'direction': 'b->a' if '--reverse' in (item[1] or []) else 'a->b',
+                    'gbps': gbps, 'error': error})
+    return out
 
 
 def _ceiling_text(end):

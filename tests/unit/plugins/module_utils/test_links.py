@@ -155,3 +155,18 @@ def test_layout_two_hosts_in_a_row():
     lay = links.layout(['a', 'b'], [{'name': 'l', 'a': {'host': 'a'}, 'b': {'host': 'b'}}])
     assert lay['hosts']['a']['y'] == lay['hosts']['b']['y'] and lay['hosts']['a']['x'] < lay['hosts']['b']['x']
     assert lay['cables'][0]['mx'] == 360.0
+
+
+def test_iperf_measurements_from_loop_results():
+    end = {'link': 'pve1-pve2', 'end': 'a'}
+    results = [
+        {'rc': 0, 'item': [end, []], 'stdout': '{"end": {"sum_received": {"bits_per_second": 2.5e10}}}'},
+        {'rc': 1, 'item': [end, ['--reverse']], 'stdout': '{"error": "unable to connect to server: Connection refused"}'},
+        {'rc': 1, 'item': [end, []], 'stdout': '', 'stderr': 'iperf3: error - no route'},
+        {'skipped': True, 'item': [end, []]},
+    ]
+    assert links.iperf_measurements(results) == [
+        {'link': 'pve1-pve2', 'direction': 'a->b', 'gbps': 25.0, 'error': None},
+        {'link': 'pve1-pve2', 'direction': 'b->a', 'gbps': None, 'error': 'unable to connect to server: Connection refused'},
+        {'link': 'pve1-pve2', 'direction': 'a->b', 'gbps': None, 'error': 'iperf3: error - no route'},
+    ]

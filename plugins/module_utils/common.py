@@ -1,0 +1,124 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, homelab.connectx contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Glue shared by the collection's modules: tool flavour selection, refusals, hashing.
+
+No parsing happens here; parsers live in their own ``parse_*`` module_utils.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import hashlib
+import os
+
+from ansible_collections.homelab.connectx.plugins.module_utils.errors import ParseError
+from ansible_collections.homelab.connectx.plugins.module_utils import parse_flint, parse_vpd, tools
+
+MELLANOX_VENDOR = '0x15b3'
+
+# The argument_spec entry every module carries.
+TOOL_OPTION = dict(type='str', default='auto', choices=['auto', 'mstflint', 'mft'])
+
+# Which binary does which job in each flavour.
+BINARIES = {
+    'mstflint': {'flint': 'mstflint', 'config': 'mstconfig', 'vpd': 'mstvpd'},
+    'mft': {'flint': 'flint', 'config': 'mlxconfig', 'vpd': 'mlxvpd'},
+}
+
+
+def select_flavour(runner, requested):
+    """'mft' or 'mstflint': auto means MFT when ``flint`` is on PATH, else mstflint."""
+    if requested in ('mstflint', 'mft'):
+        return requested
+    return 'mft' if runner.has('flint') else 'mstflint'
+
+
+def binary(flavour, job):
+    return BINARIES[flavour][job]
+
+
+def refuse(module, runner, msg, reason, result=None, **extra):
+    """fail_json with a reason, the last tool output and every command that ran."""
+    payload = dict(extra)
+    if result is not None:
+        payload.setdefault('rc', result.rc)
+        payload.setdefault('stdout', result.stdout)
+        payload.setdefault('stderr', result.stderr)
+    payload['commands'] = list(runner.calls)
+    module.fail_json(msg=msg, reason=reason, **payload)
+
+
+def sha256_file(path, chunk=1024 * 1024):
+    digest = hashlib.sha256()
+    with open(path, 'rb') as handle:
+        while True:
+            block = handle.read(chunk)
+            if not block:
+                break
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def normalize_bdf(address):
+    """'03:00.0' -> '0000:03:00.0'; full addresses are lower-cased."""
+    address = (address or '').strip().lower()
+    if address.count(':') == 1:
+        address = '0000:' + address
+    return address
+
+
+def read_sysfs(path):
+    """Stripped content of a sysfs attribute, or None when it is absent or unreadable."""
+    try:
+        with open(path) as handle:
+            return handle.read().strip()
+    except (OSError, IOError, UnicodeDecodeError):
+        return None
+
+
+def mellanox_devices(sysfs_pci):
+    """{bdf: device dir} of PCI devices with vendor 0x15b3 under ``sysfs_pci``."""
+    found = {}
+    try:
+        names = os.listdir(sysfs_pci)
+    except OSError:
+        return found
+    for name in names:
+        devdir = os.path.join(sysfs_pci, name)
+        if (read_sysfs(os.path.join(devdir, 'vendor')) or '').lower() == MELLANOX_VENDOR:
+            found[name.lower()] = devdir
+    return found
+
+
+def vpd_argv(flavour, bdf):
+    if flavour == 'mft':
+        return [binary(flavour, 'vpd'), '-d', bdf]
+    return [binary(flavour, 'vpd'), bdf]
+
+
+def vpd_fields(text):
+    """{'PN': ..., 'SN': ...} from mstvpd/mlxvpd output; {} when there is none."""
+    try:
+        return parse_vpd.parse_mstvpd(text)
+    except ParseError:
+        return {}
+
+
+def tool_info(runner, flavour, flint):
+    """{name, version, supports_connectx3} from '<flint> --version'."""
+    result = runner.run([flint, '--version'])
+    version, version_tuple = None, None
+    try:
+        parsed = parse_flint.parse_version(result.output)
+        version, version_tuple = parsed.get('version'), parsed.get('version_tuple')
+    except ParseError:
+        pass
+    supported = None
+    if version_tuple:
+        try:
+            supported = bool(tools.support(flavour, tuple(version_tuple), 'connectx3').get('supported'))
+        except (ParseError, ValueError, KeyError, TypeError):
+            supported = None
+    return {'name': flavour, 'version': version, 'supports_connectx3': supported}

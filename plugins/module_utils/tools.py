@@ -1,0 +1,61 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, homelab.connectx contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Which tool flavour is installed, and what its version can still do for ConnectX-3.
+
+The version cliff (checked once here, refused with a fix by modules and the tools role):
+- mstflint 4.26+: mstconfig drops 4th-generation devices, "-E- Unsupported device" on ConnectX-3
+  and ConnectX-3 Pro (Mellanox/mstflint#590; fixture mlxconfig/cx3-mstconfig-4.26-Unsupported-device...).
+- mstflint 4.30+: `query` segfaults on ConnectX-3 Pro (Mellanox/mstflint#1157; fixtures
+  flint_query/cx3pro-mstflint-4.31-segfault.txt and ...-issue1157.txt). Debian 13 / PVE 9 ship 4.31.
+Debian 12 / Proxmox VE 8 ship mstflint 4.21.0+1-1, which does everything.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+TOOL_COMMANDS = {
+    'mstflint': {'flint': 'mstflint', 'config': 'mstconfig', 'vpd': 'mstvpd', 'reset': 'mstfwreset'},
+    'mft': {'flint': 'flint', 'config': 'mlxconfig', 'vpd': 'mlxvpd', 'mst': 'mst', 'manager': 'mlxfwmanager'},
+}
+MSTFLINT_NO_CX3_CONFIG = (4, 26, 0)
+MSTFLINT_CX3PRO_QUERY_CRASH = (4, 30, 0)
+DEBIAN12_MSTFLINT = '4.21.0+1-1'
+FIX = ('install Debian 12\'s mstflint %s and hold it (apt-get install mstflint=%s; apt-mark hold mstflint; on '
+       'Proxmox VE 9 / Debian 13 take the .deb from the bookworm archive), or use NVIDIA MFT (connectx_tool: mft)'
+       % (DEBIAN12_MSTFLINT, DEBIAN12_MSTFLINT))
+CX3_FAMILIES = ('connectx3', 'connectx3pro')
+
+
+def flavour_for(available):
+    """'mft' when flint is there, else 'mstflint' when mstflint is there, else None."""
+    names = set(available or [])
+    if 'flint' in names:
+        return 'mft'
+    if 'mstflint' in names:
+        return 'mstflint'
+    return None
+
+
+def support(flavour, version_tuple, family):
+    """What the tool at this version can do on this card family: {supported, query, burn, config, reason, message, fix}."""
+    result = {'supported': True, 'query': True, 'burn': True, 'config': True, 'reason': None, 'message': None,
+              'fix': None}
+    if flavour != 'mstflint' or family not in CX3_FAMILIES or not version_tuple:
+        # MFT still handles ConnectX-3 in the 4.x releases people use with these cards; unknown
+        # families and unknown versions are not refused here (the tool itself will say).
+        return result
+    version = tuple(int(v) for v in list(version_tuple)[:3])
+    shown = '.'.join(str(v) for v in version)
+    problems = []
+    if version >= MSTFLINT_NO_CX3_CONFIG:
+        result['config'] = False
+        problems.append('mstconfig %s no longer supports ConnectX-3 cards (dropped in 4.26, "-E- Unsupported device")' % shown)
+    if family == 'connectx3pro' and version >= MSTFLINT_CX3PRO_QUERY_CRASH:
+        result['query'] = result['burn'] = False
+        problems.append('mstflint %s crashes (segmentation fault) on query of a ConnectX-3 Pro (since 4.30)' % shown)
+    if problems:
+        result.update({'supported': False, 'reason': 'tool_unsupported',
+                       'message': '; '.join(problems) + '.', 'fix': FIX})
+    return result

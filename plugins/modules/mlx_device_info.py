@@ -1,0 +1,284 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, homelab.connectx contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+---
+module: mlx_device_info
+short_description: Discover Mellanox/NVIDIA ConnectX cards and their firmware
+description:
+  - Enumerates PCI devices with vendor C(0x15b3) in sysfs (C(/sys/bus/pci/devices)), then queries each
+    card's flash with C(mstflint -d BDF q) (or MFT C(flint -d BDF q)) and its VPD with C(mstvpd)
+    (or MFT C(mlxvpd)).
+  - Returns PSID, firmware versions, MACs/GUIDs, network interfaces and the PCIe link of each card, and
+    which tool is installed and whether it can still handle ConnectX-3 cards.
+  - Read-only.
+version_added: 0.1.0
+author:
+  - homelab.connectx contributors (@homelab-connectx)
+options:
+  device:
+    description:
+      - PCI address of one card (C(0000:03:00.0) or C(03:00.0)). Only this card is returned.
+      - When the address is not a Mellanox device the module fails with C(reason=no_device).
+    type: str
+  tool:
+    description:
+      - Which tool flavour to run.
+      - V(auto) uses NVIDIA MFT (C(flint)) when C(flint) is on PATH, else C(mstflint).
+    type: str
+    default: auto
+    choices: [auto, mstflint, mft]
+attributes:
+  check_mode:
+    support: full
+    description: Can run in check_mode and return changed status prediction without modifying target.
+  diff_mode:
+    support: none
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+  platform:
+    support: full
+    platforms: posix
+    description: Target OS/families that can be operated against.
+notes:
+  - Tools are run with an argument list and C(LC_ALL=C); nothing goes through a shell.
+  - A card whose flash cannot be queried is still listed, with RV(devices[].error) set.
+requirements:
+  - mstflint (Debian package C(mstflint)) or NVIDIA MFT
+'''
+
+EXAMPLES = r'''
+- name: Find all ConnectX cards
+  homelab.connectx.mlx_device_info:
+  register: mlx
+
+- name: One card only
+  homelab.connectx.mlx_device_info:
+    device: "0000:03:00.0"
+    tool: mstflint
+  register: card
+'''
+
+RETURN = r'''
+devices:
+  description: One entry per ConnectX card, sorted by PCI address.
+  returned: success
+  type: list
+  elements: dict
+  contains:
+    pci_address:
+      description: Full PCI address.
+      type: str
+      sample: "0000:03:00.0"
+    pci_device_id:
+      description: PCI device ID, four hex digits.
+      type: str
+      sample: "1003"
+    family:
+      description: Card family (for example C(connectx3), C(connectx3pro)), null when unknown.
+      type: str
+      sample: connectx3
+    psid:
+      description: PSID of the firmware on the flash.
+      type: str
+      sample: MT_1090110018
+    part_number:
+      description: Part number from the VPD (C(PN)), null when the VPD cannot be read.
+      type: str
+      sample: MCX354A-QCBT
+    description:
+      description: Description printed by the flash query (labels of the GUID/MAC columns).
+      type: str
+    fw_version:
+      description: Firmware version on the flash.
+      type: str
+      sample: 2.40.5030
+    fw_version_running:
+      description: Running firmware version, only present when it differs from the flash (a burn is pending a reboot).
+      type: str
+      returned: when it differs from fw_version
+    rom_version:
+      description: Expansion ROM version, null when none.
+      type: str
+      sample: 3.4.746
+    base_mac:
+      description: First MAC address of the card.
+      type: str
+    base_guid:
+      description: First GUID of the card.
+      type: str
+    netdevs:
+      description: Network interfaces of the card (from C(/sys/bus/pci/devices/BDF/net/)).
+      type: list
+      elements: str
+      sample: [ens1, ens1d1]
+    port_types:
+      description: Port types from the mlx4 driver (C(mlx4_portN) in sysfs); empty when the driver does not expose them.
+      type: list
+      elements: str
+      sample: [eth, eth]
+    pcie:
+      description: PCIe link of the card.
+      type: dict
+      contains:
+        speed_gts:
+          description: Current link speed in GT/s.
+          type: float
+        width:
+          description: Current link width.
+          type: int
+        max_speed_gts:
+          description: Maximum speed of the card in GT/s.
+          type: float
+        max_width:
+          description: Maximum width of the card.
+          type: int
+        ceiling_gbps:
+          description: Usable bandwidth of the current link in Gbit/s.
+          type: float
+        degraded:
+          description: Whether the link runs below the card's maximum.
+          type: bool
+        warnings:
+          description: Human-readable warnings about the link.
+          type: list
+          elements: str
+    mst_device:
+      description: MFT device name; null (not detected by this version of the module).
+      type: str
+    error:
+      description: Present when the flash query failed; C(reason) and C(message) from the tool output.
+      type: dict
+      returned: when the query of this card failed
+tool:
+  description: Installed tool flavour, its version and whether it supports ConnectX-3 cards.
+  returned: success
+  type: dict
+  contains:
+    name:
+      description: V(mstflint) or V(mft).
+      type: str
+    version:
+      description: Tool version.
+      type: str
+      sample: 4.21.0
+    supports_connectx3:
+      description: Whether this tool version can still burn ConnectX-3 firmware.
+      type: bool
+reason:
+  description: Machine-readable refusal reason.
+  returned: failure
+  type: str
+  sample: no_device
+commands:
+  description: Commands that ran, with rc, stdout and stderr.
+  returned: failure
+  type: list
+  elements: dict
+'''
+
+import os
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.homelab.connectx.plugins.module_utils.runner import CommandRunner
+from ansible_collections.homelab.connectx.plugins.module_utils.common import (
+    TOOL_OPTION, select_flavour, binary, refuse, normalize_bdf, read_sysfs, vpd_argv, vpd_fields,
+    tool_info, mellanox_devices)
+from ansible_collections.homelab.connectx.plugins.module_utils.errors import ParseError
+from ansible_collections.homelab.connectx.plugins.module_utils import parse_flint, pcie, psid as psid_utils
+
+SYSFS_PCI = '/sys/bus/pci/devices'
+
+
+def pcie_info(devdir):
+    cur_speed = read_sysfs(os.path.join(devdir, 'current_link_speed'))
+    max_speed = read_sysfs(os.path.join(devdir, 'max_link_speed'))
+    cur_width = read_sysfs(os.path.join(devdir, 'current_link_width'))
+    max_width = read_sysfs(os.path.join(devdir, 'max_link_width'))
+    try:
+        summary = pcie.link_summary(
+            pcie.parse_sysfs_link_speed(cur_speed) if cur_speed else None,
+            int(cur_width) if cur_width and cur_width.isdigit() else None,
+            pcie.parse_sysfs_link_speed(max_speed) if max_speed else None,
+            int(max_width) if max_width and max_width.isdigit() else None)
+    except (ParseError, ValueError, TypeError) as exc:
+        return {'speed_gts': None, 'width': None, 'max_speed_gts': None, 'max_width': None,
+                'ceiling_gbps': None, 'degraded': None, 'warnings': ['PCIe link not readable: %s' % exc]}
+    return summary
+
+
+def card_info(runner, flavour, flint, bdf, devdir):
+    device_id = (read_sysfs(os.path.join(devdir, 'device')) or '').lower()
+    if device_id.startswith('0x'):
+        device_id = device_id[2:]
+    try:
+        family = psid_utils.family_for_device_id(device_id)
+    except (ParseError, ValueError, KeyError, TypeError):
+        family = None
+    netdir = os.path.join(devdir, 'net')
+    netdevs = sorted(os.listdir(netdir)) if os.path.isdir(netdir) else []
+    port_types = []
+    for port in (1, 2):
+        value = read_sysfs(os.path.join(devdir, 'mlx4_port%d' % port))
+        if value:
+            port_types.append(value)
+    entry = dict(pci_address=bdf, pci_device_id=device_id, family=family, psid=None, part_number=None,
+                 description=None, fw_version=None, rom_version=None, base_mac=None, base_guid=None,
+                 netdevs=netdevs, port_types=port_types, pcie=pcie_info(devdir), mst_device=None)
+    query = runner.run([flint, '-d', bdf, 'q'])
+    info = None
+    if query.ok:
+        try:
+            info = parse_flint.parse_query(query.stdout)
+        except ParseError as exc:
+            entry['error'] = {'reason': 'unknown', 'message': str(exc)}
+    else:
+        try:
+            entry['error'] = dict(parse_flint.classify_error(query.output))
+        except ParseError:
+            entry['error'] = {'reason': 'unknown', 'message': query.output.strip()}
+    if info:
+        for key in ('psid', 'fw_version', 'rom_version', 'base_mac', 'base_guid', 'description'):
+            entry[key] = info.get(key)
+        running = info.get('fw_version_running')
+        if running and running != info.get('fw_version'):
+            entry['fw_version_running'] = running
+    vpd = runner.run(vpd_argv(flavour, bdf))
+    if vpd.ok:
+        entry['part_number'] = vpd_fields(vpd.output).get('PN')
+    return entry
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            device=dict(type='str'),
+            tool=TOOL_OPTION,
+        ),
+        supports_check_mode=True,
+    )
+    runner = CommandRunner(module)
+    flavour = select_flavour(runner, module.params['tool'])
+    flint = binary(flavour, 'flint')
+    runner.find(flint)
+    cards = mellanox_devices(SYSFS_PCI)
+    wanted = module.params['device']
+    if wanted:
+        bdf = normalize_bdf(wanted)
+        if bdf not in cards:
+            refuse(module, runner, 'No Mellanox device at PCI address %s; run mlx_device_info without device '
+                   'to list the cards.' % wanted, 'no_device', device=wanted, found=sorted(cards))
+        cards = {bdf: cards[bdf]}
+    tool = tool_info(runner, flavour, flint)
+    devices = [card_info(runner, flavour, flint, bdf, cards[bdf]) for bdf in sorted(cards)]
+    module.exit_json(changed=False, devices=devices, tool=tool)
+
+
+if __name__ == '__main__':
+    main()

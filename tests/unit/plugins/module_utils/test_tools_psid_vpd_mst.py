@@ -1,0 +1,112 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, homelab.connectx contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The tool version cliff, the board table, VPD and mst status parsers."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import pytest
+
+from conftest import load_fixture
+
+from ansible_collections.homelab.connectx.plugins.module_utils import tools, psid, parse_vpd, parse_mst
+from ansible_collections.homelab.connectx.plugins.module_utils.errors import ParseError
+
+
+@pytest.mark.parametrize('version, family, supported, query, config', [
+    ((4, 21, 0), 'connectx3', True, True, True),
+    ((4, 25, 1), 'connectx3pro', True, True, True),
+    ((4, 26, 0), 'connectx3', False, True, False),
+    ((4, 26, 0), 'connectx3pro', False, True, False),
+    ((4, 29, 0), 'connectx3pro', False, True, False),
+    ((4, 30, 0), 'connectx3pro', False, False, False),
+    ((4, 31, 0), 'connectx3', False, True, False),
+    ((4, 31, 0), 'connectx4lx', True, True, True),
+])
+def test_mstflint_version_cliff(version, family, supported, query, config):
+    result = tools.support('mstflint', version, family)
+    assert (result['supported'], result['query'], result['config']) == (supported, query, config)
+    if not supported:
+        assert result['reason'] == 'tool_unsupported'
+        assert 'mstflint=4.21.0+1-1' in result['fix'] and 'NVIDIA MFT' in result['fix']
+
+
+def test_mft_and_unknown_versions_are_not_refused():
+    assert tools.support('mft', (4, 22, 1), 'connectx3')['supported']
+    assert tools.support('mstflint', None, 'connectx3')['supported']
+    assert tools.support('mstflint', [4, 31, 0], 'connectx3pro')['message'].startswith('mstconfig 4.31.0 no longer supports')
+
+
+def test_flavour_for():
+    assert tools.flavour_for(['mstflint', 'flint']) == 'mft'
+    assert tools.flavour_for(['mstflint']) == 'mstflint'
+    assert tools.flavour_for([]) is None
+
+
+@pytest.mark.parametrize('device_id, family', [('1003', 'connectx3'), ('0x1003', 'connectx3'), (4099, 'connectx3'),
+                                               ('4099', 'connectx3'), ('1007', 'connectx3pro'), ('4103', 'connectx3pro'),
+                                               ('26428', 'connectx2'), ('1015', 'connectx4lx'), ('ffff', None), (None, None)])
+def test_family_for_device_id(device_id, family):
+    assert psid.family_for_device_id(device_id) == family
+
+
+def test_psid_pairs_and_ports():
+    assert psid.psid_change_allowed('MT_1090110018', 'MT_1090120019')
+    assert psid.psid_change_allowed('ISL1090110018', 'MT_1090120019')
+    assert psid.psid_change_allowed('MT_1090111023', 'MT_1090111019')
+    assert not psid.psid_change_allowed('MT_1090120019', 'MT_1090110018')  # back to QCBT: only for restore, by pin
+    assert psid.psid_change_allowed('MT_1090120019', 'MT_1090120019')
+    assert not psid.psid_change_allowed('MT_1090110018', 'MT_1090120019', allowed=[])
+    assert psid.psid_change_allowed('A', 'B', allowed=[{'from': 'A', 'to': 'B'}])
+    assert (psid.ports_for_psid('MT_1100120019'), psid.ports_for_psid('MT_1090120019'), psid.ports_for_psid('XYZ')) == (1, 2, None)
+    assert all(p['source'] for p in psid.DEFAULT_ALLOWED_PSID_CHANGES)
+
+
+def test_board_table_matches_the_fixture():
+    table = load_fixture('psid_table/connectx3-psid-partnumber-firmware-table.txt')[0]
+    rows = dict((cols[0], cols) for cols in ([c.strip() for c in line.split('|')] for line in table.splitlines() if '|' in line))
+    for name, board in psid.KNOWN_BOARDS.items():
+        assert name in rows, name
+        family = 'connectx3pro' if 'CX3P' in rows[name][1] else 'connectx3'
+        assert board['family'] == family, name
+        assert board['part_number'].split()[0] in rows[name][2] or board['part_number'].split()[0] == 'MCX354A-QCBT', name
+
+
+def test_parse_mstvpd():
+    synthetic = load_fixture('local/mstvpd-synthetic-cx354a-fcbt-vpd-stdin.txt')
+    expected = {'ID': 'CX354A - ConnectX-3 QSFP', 'PN': 'MCX354A-FCBT', 'EC': 'AC', 'SN': 'MT1604K06557', 'V0': 'PCIe Gen3 x8',
+                'V1': None, 'YA': None}
+    assert parse_vpd.parse_mstvpd(synthetic[0]) == expected
+    emulated = parse_vpd.parse_mstvpd(load_fixture('local/emulated-mstvpd.txt')[0])
+    assert (emulated['PN'], emulated['EC'], emulated['V0']) == ('MCX354A-QCBT', 'A5', 'PCIe Gen3 x8')
+    with pytest.raises(ParseError):
+        parse_vpd.parse_mstvpd(load_fixture('local/mstvpd-stdin-empty.txt')[0])
+
+
+def test_parse_lspci_vpd():
+    fields = parse_vpd.parse_lspci_vpd(load_fixture('vpd/cx3-mcx354a-fcbt-lspci-vpd-block.txt')[0])
+    assert fields['ID'] == 'CX354A - ConnectX-3 QSFP' and fields['PN'] == 'MCX354A-FCBT'
+    grep = parse_vpd.parse_lspci_vpd(load_fixture('vpd/cx3-mcx354a-fcbt-lspci-grep-PN-SN.txt')[0])
+    assert grep['PN'] == 'MCX354A-FCBT'
+
+
+def test_parse_mst_status():
+    new = parse_mst.parse_status(load_fixture('mst/mft4.14-mst-start-status-cx3-MCX354A.txt')[0])
+    assert new == [{'mst_device': '/dev/mst/mt4099_pciconf0', 'pci_address': '0000:01:00.0', 'device_id': '4099',
+                    'family': 'connectx3', 'kind': 'pciconf'},
+                   {'mst_device': '/dev/mst/mt4099_pci_cr0', 'pci_address': '0000:01:00.0', 'device_id': '4099',
+                    'family': 'connectx3', 'kind': 'pci_cr'}]
+    verbose = parse_mst.parse_status(load_fixture('mst/mft-mst-status-v-4x-cx3pro.txt')[0])
+    assert [(d['mst_device'], d['pci_address']) for d in verbose if d['kind'] == 'pci_cr'] == [
+        ('/dev/mst/mt4103_pci_cr3', '0000:06:00.0'), ('/dev/mst/mt4103_pci_cr2', '0000:04:00.0'),
+        ('/dev/mst/mt4103_pci_cr1', '0000:03:00.0'), ('/dev/mst/mt4103_pci_cr0', '0000:01:00.0')]
+    old = parse_mst.parse_status(load_fixture('mst/mft4.5-mst-status-old-format-2x-cx3-and-burn.txt')[0])
+    assert old[:2] == [{'mst_device': '/dev/mst/mt4099_pciconf0', 'pci_address': '0000:02:00.0', 'device_id': '4099',
+                        'family': 'connectx3', 'kind': 'pciconf'},
+                       {'mst_device': '/dev/mst/mt4099_pciconf1', 'pci_address': '0000:81:00.0', 'device_id': '4099',
+                        'family': 'connectx3', 'kind': 'pciconf'}]
+    pve = parse_mst.parse_status(load_fixture('mst/mft4.25-pve8-mst-start-status-hpe544flr.txt')[0])
+    assert {d['family'] for d in pve} == {'connectx3pro'}
+    assert parse_mst.parse_status(load_fixture('mst/mft-mst-install-rpm-rhel9-4.25.1.txt')[0]) == []
