@@ -132,81 +132,11 @@ commands:
   elements: dict
 '''
 
-import os
-
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.homelab.connectx.plugins.module_utils.runner import CommandRunner
-from ansible_collections.homelab.connectx.plugins.module_utils.common import (
-    TOOL_OPTION, select_flavour, binary, refuse, sha256_file)
-from ansible_collections.homelab.connectx.plugins.module_utils.errors import ParseError
-from ansible_collections.homelab.connectx.plugins.module_utils import parse_flint
-
-
-def check_image_file(module, runner, path):
-    """Refuse a path that is not a readable regular file, before any tool runs."""
-    if not os.path.lexists(path):
-        refuse(module, runner, 'The image file %s does not exist; check the path.' % path,
-               'not_found', path=path)
-    if os.path.isdir(path):
-        refuse(module, runner, 'The image path %s is a directory; give the path of the .bin image file.' % path,
-               'image_invalid', path=path)
-    if not os.path.isfile(path):
-        refuse(module, runner, 'The image path %s is not a regular file; give the path of the .bin image file.' % path,
-               'image_invalid', path=path)
-    try:
-        with open(path, 'rb') as handle:
-            handle.read(1)
-    except (OSError, IOError) as exc:
-        refuse(module, runner, 'The image file %s cannot be read (%s); fix its permissions.' % (path, exc),
-               'image_invalid', path=path)
-
-
-def inspect_image(module, runner, flint, path):
-    """Query, verify and hash an image; return the module's result keys (shared with mlx_firmware_burn)."""
-    check_image_file(module, runner, path)
-    query = runner.run([flint, '-i', path, 'q'])
-    if not query.ok:
-        refuse(module, runner, 'The tool could not read %s as a firmware image: %s. Use an image file '
-               'from the vendor.' % (path, query.output.strip()), 'image_invalid', result=query, path=path)
-    try:
-        info = parse_flint.parse_query(query.stdout)
-    except ParseError as exc:
-        refuse(module, runner, 'The query output for %s could not be understood (%s); check the image and '
-               'the tool version.' % (path, exc), 'image_invalid', result=query, path=path)
-    verify = runner.run([flint, '-i', path, 'v'])
-    try:
-        ver = parse_flint.parse_verify(verify.output)
-    except ParseError as exc:
-        refuse(module, runner, 'The verify output for %s could not be understood (%s); check the image.'
-               % (path, exc), 'image_invalid', result=verify, path=path)
-    if not verify.ok or not ver.get('ok'):
-        refuse(module, runner, 'The image %s does not verify (%s); download it again.'
-               % (path, ver.get('message') or verify.output.strip()), 'image_invalid', result=verify, path=path)
-    try:
-        digest = sha256_file(path)
-    except (OSError, IOError) as exc:
-        refuse(module, runner, 'The image file %s cannot be read (%s); fix its permissions.' % (path, exc),
-               'image_invalid', path=path)
-    device_id = info.get('device_id')
-    if device_id is None:
-        device_ids = []
-    elif isinstance(device_id, (list, tuple)):
-        device_ids = [str(d) for d in device_id]
-    else:
-        device_ids = [str(device_id)]
-    return dict(
-        psid=info.get('psid'),
-        fw_version=info.get('fw_version'),
-        image_type=info.get('image_type'),
-        supported=bool(info.get('supported')),
-        device_ids=device_ids,
-        rom_version=info.get('rom_version'),
-        description=info.get('description'),
-        sha256=digest,
-        verified=True,
-        failsafe=bool(ver.get('failsafe')),
-    )
+from ansible_collections.homelab.connectx.plugins.module_utils.common import TOOL_OPTION, select_flavour, binary
+from ansible_collections.homelab.connectx.plugins.module_utils.firmware import inspect_image
 
 
 def main():

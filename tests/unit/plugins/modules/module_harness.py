@@ -20,6 +20,7 @@ A case file is a YAML list of cases::
       expected: {changed: false, reason: ..., any result key: value}
       absent: [keys that must not be in the result]
       files_after: {relative/path: text}    # files that must exist afterwards (null = must not exist)
+      patch: {SYSFS_NET: '{tmp}/sys'}       # module-level constants replaced for the run (needs module=)
 
 Every run_command is checked against the next expected call; extra or missing calls fail the test.
 """
@@ -55,7 +56,7 @@ def _subst(value, tmp):
     return value
 
 
-def run_case(case, module_main, tmp_path, monkeypatch, capsys):
+def run_case(case, module_main, tmp_path, monkeypatch, capsys, module=None):
     """Run ``module_main`` for ``case``; return (result dict, list of argv that ran)."""
     tmp = str(tmp_path)
     case = _subst(case, tmp)
@@ -71,6 +72,10 @@ def run_case(case, module_main, tmp_path, monkeypatch, capsys):
         full = os.path.join(tmp, rel)
         os.makedirs(os.path.dirname(full), exist_ok=True)
         os.symlink(target, full)
+
+    for attr, value in (case.get('patch') or {}).items():
+        assert module is not None and hasattr(module, attr), 'cannot patch %s' % attr
+        monkeypatch.setattr(module, attr, value)
 
     bins = case.get('bins') or {}
 
@@ -113,8 +118,8 @@ def run_case(case, module_main, tmp_path, monkeypatch, capsys):
     return result, ran, case
 
 
-def check_case(case, module_main, tmp_path, monkeypatch, capsys):
-    result, ran, case = run_case(case, module_main, tmp_path, monkeypatch, capsys)
+def check_case(case, module_main, tmp_path, monkeypatch, capsys, module=None):
+    result, ran, case = run_case(case, module_main, tmp_path, monkeypatch, capsys, module=module)
     expected = case.get('expected') or {}
     for key, value in expected.items():
         assert key in result, 'missing key %r in %r' % (key, result)

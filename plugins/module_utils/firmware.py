@@ -1,0 +1,153 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, homelab.connectx contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Steps shared by the firmware modules: read a card, inspect an image, name and check backups.
+
+Every step either returns what it found or refuses (fail_json with a reason) before anything is
+written to a card.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import os
+
+from ansible_collections.homelab.connectx.plugins.module_utils.common import (
+    refuse, sha256_file, normalize_bdf, mellanox_devices)
+from ansible_collections.homelab.connectx.plugins.module_utils.errors import ParseError
+from ansible_collections.homelab.connectx.plugins.module_utils import parse_flint
+
+SYSFS_PCI = '/sys/bus/pci/devices'
+SUMS_FILE = 'SHA256SUMS'
+ITEMS = ('image', 'config', 'rom', 'vpd')
+
+
+def find_card(module, runner, device, sysfs_pci=SYSFS_PCI):
+    """(bdf, sysfs dir) of a Mellanox card, or refuse with no_device."""
+    cards = mellanox_devices(sysfs_pci)
+    bdf = normalize_bdf(device)
+    if bdf not in cards:
+        refuse(module, runner, 'No Mellanox card at PCI address %s (found: %s); check the address with '
+               'homelab.connectx.mlx_device_info.' % (device, ', '.join(sorted(cards)) or 'none'),
+               'no_device', device=device, found=sorted(cards))
+    return bdf, cards[bdf]
+
+
+def query_card(module, runner, flint, bdf):
+    """parse_flint.parse_query of ``<flint> -d BDF q``; refuses with the tool's reason."""
+    result = runner.run([flint, '-d', bdf, 'q'])
+    if result.ok:
+        try:
+            return parse_flint.parse_query(result.stdout)
+        except ParseError as exc:
+            refuse(module, runner, 'The query of %s printed something unexpected (%s); check the tool version.'
+                   % (bdf, exc), 'unexpected_output', result=result)
+    error = parse_flint.classify_error(result.output, result.rc)
+    reason = {'no_device': 'no_device', 'semaphore': 'semaphore', 'unsupported': 'tool_unsupported',
+              'permission': 'permission'}.get(error['reason'], 'query_failed')
+    hint = {'semaphore': ' Another flint may be running; if none is, run "%s -d %s -clear_semaphore".' % (flint, bdf),
+            'permission': ' Run as root (become: true).'}.get(error['reason'], '')
+    refuse(module, runner, 'Cannot query the card at %s: %s.%s' % (bdf, error['message'].rstrip('.'), hint), reason,
+           result=result, tool_reason=error['reason'])
+    return None
+
+
+def card_key(info):
+    """<psid>_<fw_version>_<base_guid>: the name of a card's firmware backup (MAC when no GUID)."""
+    ident = info.get('base_guid') or info.get('base_mac') or 'unknown'
+    return '%s_%s_%s' % (info.get('psid') or 'unknown', info.get('fw_version') or 'unknown', ident)
+
+
+def backup_path(dest, info, item):
+    return os.path.join(dest, '%s.%s' % (card_key(info), item))
+
+
+def read_sums(dest):
+    """{file name: sha256} from dest/SHA256SUMS (sha256sum format); {} when absent or unreadable."""
+    sums = {}
+    try:
+        with open(os.path.join(dest, SUMS_FILE)) as handle:
+            for line in handle:
+                parts = line.strip().split(None, 1)
+                if len(parts) == 2 and len(parts[0]) == 64:
+                    sums[parts[1].lstrip('*')] = parts[0].lower()
+    except (IOError, OSError):
+        pass
+    return sums
+
+
+def backup_is_intact(dest, name, sums=None):
+    """True when dest/name exists and its sha256 is the one in SHA256SUMS."""
+    path = os.path.join(dest, name)
+    sums = read_sums(dest) if sums is None else sums
+    if name not in sums or not os.path.isfile(path):
+        return False
+    try:
+        return sha256_file(path) == sums[name]
+    except (IOError, OSError):
+        return False
+
+
+def check_image_file(module, runner, path):
+    """Refuse a path that is not a readable regular file, before any tool runs."""
+    if not os.path.lexists(path):
+        refuse(module, runner, 'The image file %s does not exist; check the path.' % path, 'not_found', path=path)
+    if os.path.isdir(path):
+        refuse(module, runner, 'The image path %s is a directory; give the path of the .bin image file.' % path,
+               'image_invalid', path=path)
+    if not os.path.isfile(path):
+        refuse(module, runner, 'The image path %s is not a regular file; give the path of the .bin image file.' % path,
+               'image_invalid', path=path)
+    try:
+        with open(path, 'rb') as handle:
+            handle.read(1)
+    except (OSError, IOError) as exc:
+        refuse(module, runner, 'The image file %s cannot be read (%s); fix its permissions.' % (path, exc),
+               'image_invalid', path=path)
+
+
+def verify_image_file(runner, flint, path):
+    """(ok, parsed verify, result) of ``<flint> -i PATH v``."""
+    result = runner.run([flint, '-i', path, 'v'])
+    try:
+        parsed = parse_flint.parse_verify(result.output)
+    except ParseError:
+        parsed = {'ok': False, 'failsafe': None, 'message': result.output.strip() or 'no output'}
+    return bool(result.ok and parsed.get('ok')), parsed, result
+
+
+def inspect_image(module, runner, flint, path):
+    """Query, verify and hash an image; refuse an image the tool cannot read or verify."""
+    check_image_file(module, runner, path)
+    query = runner.run([flint, '-i', path, 'q'])
+    if not query.ok:
+        refuse(module, runner, 'The tool could not read %s as a firmware image: %s. Use an image file '
+               'from the vendor.' % (path, query.output.strip()), 'image_invalid', result=query, path=path)
+    try:
+        info = parse_flint.parse_query(query.stdout)
+    except ParseError as exc:
+        refuse(module, runner, 'The query output for %s could not be understood (%s); check the image and '
+               'the tool version.' % (path, exc), 'image_invalid', result=query, path=path)
+    ok, ver, verify = verify_image_file(runner, flint, path)
+    if not ok:
+        refuse(module, runner, 'The image %s does not verify (%s); download it again.'
+               % (path, ver.get('message') or verify.output.strip()), 'image_invalid', result=verify, path=path)
+    try:
+        digest = sha256_file(path)
+    except (OSError, IOError) as exc:
+        refuse(module, runner, 'The image file %s cannot be read (%s); fix its permissions.' % (path, exc),
+               'image_invalid', path=path)
+    device_id = info.get('device_id')
+    return dict(
+        psid=info.get('psid'),
+        fw_version=info.get('fw_version'),
+        image_type=info.get('image_type'),
+        supported=bool(info.get('supported')),
+        device_ids=[str(device_id)] if device_id is not None else [],
+        rom_version=info.get('rom_version'),
+        description=info.get('description'),
+        sha256=digest,
+        verified=True,
+        failsafe=bool(ver.get('failsafe')),
+    )

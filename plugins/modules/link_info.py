@@ -1,0 +1,215 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, homelab.connectx contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+---
+module: link_info
+short_description: Read the link state of ConnectX ports (speed, duplex, carrier, driver, firmware)
+description:
+  - Runs C(ethtool IFACE) and C(ethtool -i IFACE) for each interface and reads C(/sys/class/net/IFACE/)
+    (MTU, MAC, carrier, operstate) and the mlx4 port type of the card.
+  - Without O(interfaces), every network interface whose C(device) is a PCI function of vendor
+    C(0x15b3) (Mellanox/NVIDIA) is read.
+  - Read-only.
+version_added: 0.1.0
+author:
+  - homelab.connectx contributors (@homelab-connectx)
+options:
+  interfaces:
+    description:
+      - Interfaces to read, for example V([ens1, ens1d1]).
+      - An interface that does not exist makes the module fail with C(reason=no_interface).
+    type: list
+    elements: str
+attributes:
+  check_mode:
+    support: full
+    description: Can run in check_mode and return changed status prediction without modifying target.
+  diff_mode:
+    support: none
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+  platform:
+    support: full
+    platforms: posix
+    description: Target OS/families that can be operated against.
+notes:
+  - The speed is V(null) when there is no link; the kernel's "unknown" values (-1, 65535) are never returned.
+requirements:
+  - ethtool
+'''
+
+EXAMPLES = r'''
+- name: Read every ConnectX port
+  homelab.connectx.link_info:
+  register: links
+
+- name: Assert ens1 runs at 40 GbE
+  ansible.builtin.assert:
+    that:
+      - links.interfaces.ens1.speed_mbps == 40000
+      - links.interfaces.ens1.carrier
+'''
+
+RETURN = r'''
+interfaces:
+  description: One entry per interface.
+  returned: success
+  type: dict
+  sample:
+    ens1:
+      speed_mbps: 40000
+      duplex: full
+      carrier: true
+      autoneg: false
+      driver: mlx4_en
+      driver_version: "4.0-0"
+      firmware_version: 2.42.5000
+      bus_info: "0000:03:00.0"
+      supported_link_modes: [40000baseCR4/Full]
+      mtu: 9000
+      mac: "00:02:c9:a0:b0:c1"
+      port_type: eth
+      operstate: up
+  contains:
+    speed_mbps:
+      description: Negotiated speed in Mb/s, null without a link.
+      type: int
+    duplex:
+      description: V(full), V(half) or null.
+      type: str
+    carrier:
+      description: Whether the port has a link (C(/sys/class/net/IFACE/carrier)).
+      type: bool
+    autoneg:
+      description: Whether auto-negotiation is on.
+      type: bool
+    driver:
+      description: Kernel driver (C(ethtool -i)).
+      type: str
+    driver_version:
+      description: Driver version.
+      type: str
+    firmware_version:
+      description: Running firmware of the card as the driver reports it.
+      type: str
+    bus_info:
+      description: PCI address of the card.
+      type: str
+    supported_link_modes:
+      description: Link modes the port supports.
+      type: list
+      elements: str
+    mtu:
+      description: MTU.
+      type: int
+    mac:
+      description: MAC address.
+      type: str
+    port_type:
+      description: mlx4 port type (V(eth), V(ib), V(auto)) from the card's C(mlx4_portN) sysfs file, null when absent.
+      type: str
+    operstate:
+      description: Operational state (C(up), C(down), ...).
+      type: str
+reason:
+  description: Machine-readable failure reason (V(no_interface), V(tool_missing)).
+  returned: failure
+  type: str
+'''
+
+import os
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.homelab.connectx.plugins.module_utils.runner import CommandRunner
+from ansible_collections.homelab.connectx.plugins.module_utils.common import MELLANOX_VENDOR, read_sysfs, refuse
+from ansible_collections.homelab.connectx.plugins.module_utils.errors import ParseError
+from ansible_collections.homelab.connectx.plugins.module_utils import parse_ethtool
+
+SYSFS_NET = '/sys/class/net'
+
+
+def connectx_interfaces(sysfs_net):
+    """Interfaces whose device is a Mellanox PCI function, sorted."""
+    found = []
+    try:
+        names = os.listdir(sysfs_net)
+    except OSError:
+        return found
+    for name in names:
+        vendor = read_sysfs(os.path.join(sysfs_net, name, 'device', 'vendor')) or ''
+        if vendor.lower() == MELLANOX_VENDOR:
+            found.append(name)
+    return sorted(found)
+
+
+def port_type(sysfs_net, name, dev_port):
+    """mlx4 exposes the port protocol as device/mlx4_port<N> (N = dev_port + 1)."""
+    port = 1 + (int(dev_port) if (dev_port or '').isdigit() else 0)
+    return read_sysfs(os.path.join(sysfs_net, name, 'device', 'mlx4_port%d' % port))
+
+
+def _int(text):
+    try:
+        return int(text)
+    except (TypeError, ValueError):
+        return None
+
+
+def read_interface(module, runner, name):
+    base = os.path.join(SYSFS_NET, name)
+    settings = runner.run(['ethtool', name])
+    try:
+        link = parse_ethtool.parse_settings(settings.stdout)
+    except ParseError:
+        error = parse_ethtool.classify_error(settings.output, settings.rc)
+        refuse(module, runner, 'ethtool cannot read %s (%s); check the interface name.' % (name, error['message']),
+               error['reason'] if error['reason'] != 'unknown' else 'tool_failed', result=settings, interface=name)
+    info = runner.run(['ethtool', '-i', name])
+    try:
+        driver = parse_ethtool.parse_driver_info(info.stdout)
+    except ParseError:
+        driver = {}
+    carrier = read_sysfs(os.path.join(base, 'carrier'))
+    has_carrier = carrier == '1' if carrier is not None else bool(link.get('link_detected'))
+    return {
+        'speed_mbps': link['speed_mbps'] if has_carrier else None,
+        'duplex': link['duplex'] if has_carrier else None,
+        'carrier': has_carrier,
+        'autoneg': link['autoneg'],
+        'driver': driver.get('driver'),
+        'driver_version': driver.get('version'),
+        'firmware_version': driver.get('firmware_version'),
+        'bus_info': driver.get('bus_info'),
+        'supported_link_modes': link['supported_link_modes'],
+        'mtu': _int(read_sysfs(os.path.join(base, 'mtu'))),
+        'mac': read_sysfs(os.path.join(base, 'address')),
+        'port_type': port_type(SYSFS_NET, name, read_sysfs(os.path.join(base, 'dev_port'))),
+        'operstate': read_sysfs(os.path.join(base, 'operstate')),
+    }
+
+
+def main():
+    module = AnsibleModule(argument_spec=dict(interfaces=dict(type='list', elements='str')), supports_check_mode=True)
+    runner = CommandRunner(module)
+    runner.find('ethtool')
+    names = module.params['interfaces']
+    if names is None:
+        names = connectx_interfaces(SYSFS_NET)
+    missing = [n for n in names if not os.path.exists(os.path.join(SYSFS_NET, n))]
+    if missing:
+        refuse(module, runner, 'No network interface named %s on this host; check connectx_interfaces / the link '
+               'declaration (interfaces here: %s).' % (', '.join(missing), ', '.join(sorted(os.listdir(SYSFS_NET)))
+                                                       if os.path.isdir(SYSFS_NET) else 'none'),
+               'no_interface', interfaces=missing)
+    module.exit_json(changed=False, interfaces=dict((n, read_interface(module, runner, n)) for n in names))
+
+
+if __name__ == '__main__':
+    main()

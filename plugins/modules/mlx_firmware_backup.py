@@ -1,0 +1,239 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, homelab.connectx contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+---
+module: mlx_firmware_backup
+short_description: Save a ConnectX card's firmware image, configuration, expansion ROM and VPD
+description:
+  - Reads the card with C(mstflint -d BDF q) (MFT C(flint)), then saves
+    the firmware image (C(ri)), the firmware configuration (C(dc)), the expansion ROM (C(rrom), only when
+    the card has one) and the VPD (C(mstvpd) / C(mlxvpd) output) to
+    C(DEST/<psid>_<fw_version>_<base_guid>.<item>) with mode 0600, and records their sha256 in C(DEST/SHA256SUMS).
+  - The saved image must verify with C(mstflint -i FILE v) before the module reports success; a backup
+    that does not verify is removed and the module fails with C(reason=backup_invalid).
+  - Idempotent - when every requested file is there, matches C(SHA256SUMS) and the image verifies, nothing
+    is rewritten. Another firmware's backup has another name and is never overwritten.
+version_added: 0.1.0
+author:
+  - homelab.connectx contributors (@homelab-connectx)
+options:
+  device:
+    description: PCI address of the card (C(0000:03:00.0) or C(03:00.0)).
+    type: str
+    required: true
+  dest:
+    description: Directory on the host for the backup (created with mode 0700).
+    type: path
+    required: true
+  items:
+    description:
+      - What to save. Default - all that the card has (C(rom) only when the card has an expansion ROM).
+    type: list
+    elements: str
+    choices: [image, config, rom, vpd]
+  tool:
+    description: Tool flavour; V(auto) uses NVIDIA MFT when C(flint) is on PATH, else C(mstflint).
+    type: str
+    default: auto
+    choices: [auto, mstflint, mft]
+attributes:
+  check_mode:
+    support: full
+    description: Can run in check_mode and return changed status prediction without modifying target.
+  diff_mode:
+    support: none
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+  platform:
+    support: full
+    platforms: posix
+    description: Target OS/families that can be operated against.
+requirements:
+  - mstflint (Debian package C(mstflint)) or NVIDIA MFT
+'''
+
+EXAMPLES = r'''
+- name: Back up the card before a crossflash
+  homelab.connectx.mlx_firmware_backup:
+    device: "0000:03:00.0"
+    dest: /var/lib/connectx/backup
+  register: backup
+
+- name: Fetch the image backup to the controller
+  ansible.builtin.fetch:
+    src: "{{ backup.files.image.path }}"
+    dest: backups/
+'''
+
+RETURN = r'''
+files:
+  description: The backup files, by item.
+  returned: success
+  type: dict
+  sample:
+    image: {path: /var/lib/connectx/backup/MT_1090110018_2.40.5030_0002c90300a0b0c0.image, sha256: 0a1b..., size: 134168}
+  contains:
+    path:
+      description: Path of the file on the host.
+      type: str
+    sha256:
+      description: sha256 of the file.
+      type: str
+    size:
+      description: Size in bytes.
+      type: int
+psid:
+  description: PSID of the card's firmware.
+  returned: success
+  type: str
+fw_version:
+  description: Firmware version on the flash.
+  returned: success
+  type: str
+base_guid:
+  description: Base GUID (or base MAC when the card prints no GUID) used in the file names.
+  returned: success
+  type: str
+sha256sums:
+  description: Path of the SHA256SUMS file.
+  returned: success
+  type: str
+reason:
+  description: Machine-readable failure reason (V(no_device), V(tool_missing), V(backup_failed), V(backup_invalid), V(dest_invalid), ...).
+  returned: failure
+  type: str
+'''
+
+import os
+import tempfile
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.homelab.connectx.plugins.module_utils.runner import CommandRunner
+from ansible_collections.homelab.connectx.plugins.module_utils.common import (
+    TOOL_OPTION, select_flavour, binary, refuse, sha256_file, vpd_argv)
+from ansible_collections.homelab.connectx.plugins.module_utils import firmware
+from ansible_collections.homelab.connectx.plugins.module_utils import parse_flint
+
+SYSFS_PCI = firmware.SYSFS_PCI
+
+
+def tool_argv(flavour, flint, bdf, item, path):
+    """The read command of an item (None for VPD, whose text output is the backup)."""
+    return {'image': [flint, '-d', bdf, 'ri', path], 'config': [flint, '-d', bdf, 'dc', path],
+            'rom': [flint, '-d', bdf, 'rrom', path]}.get(item)
+
+
+def save_item(module, runner, flavour, flint, bdf, item, dest, final):
+    """Write one item to a temp file in dest, 0600, then rename it over ``final``."""
+    # A fixed partial name (not mkstemp) keeps the tool's argv predictable; a stale one is removed first.
+    tmp = os.path.join(dest, '.%s.partial' % os.path.basename(final))
+    if os.path.lexists(tmp):
+        os.unlink(tmp)
+    try:
+        argv = tool_argv(flavour, flint, bdf, item, tmp)
+        if argv is None:
+            result = runner.run(vpd_argv(flavour, bdf))
+            if result.ok:
+                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                with os.fdopen(fd, 'w') as out:
+                    out.write(result.stdout)
+        else:
+            result = runner.run(argv, mutating=True)
+        if not result.ok or not os.path.isfile(tmp):
+            error = parse_flint.classify_error(result.output, result.rc)
+            refuse(module, runner, 'Reading the %s of %s failed: %s' % (item, bdf, error['message']), 'backup_failed',
+                   result=result, item=item, tool_reason=error['reason'])
+        if item == 'image':
+            ok, parsed, verify = firmware.verify_image_file(runner, flint, tmp)
+            if not ok:
+                refuse(module, runner, 'The image read back from %s does not verify (%s); the backup was removed. '
+                       'Check the card and run again.' % (bdf, parsed.get('message')), 'backup_invalid', result=verify)
+        os.chmod(tmp, 0o600)
+        os.rename(tmp, final)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def write_sums(dest, sums):
+    handle, tmp = tempfile.mkstemp(prefix='.SHA256SUMS.', dir=dest)
+    with os.fdopen(handle, 'w') as out:
+        for name in sorted(sums):
+            out.write('%s  %s\n' % (sums[name], name))
+    os.chmod(tmp, 0o600)
+    os.rename(tmp, os.path.join(dest, firmware.SUMS_FILE))
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            device=dict(type='str', required=True),
+            dest=dict(type='path', required=True),
+            items=dict(type='list', elements='str', choices=list(firmware.ITEMS)),
+            tool=TOOL_OPTION,
+        ),
+        supports_check_mode=True,
+    )
+    runner = CommandRunner(module)
+    flavour = select_flavour(runner, module.params['tool'])
+    flint = runner.find(binary(flavour, 'flint'))
+    dest = module.params['dest']
+    if os.path.exists(dest) and not os.path.isdir(dest):
+        refuse(module, runner, 'The backup destination %s exists and is not a directory; choose another dest.' % dest,
+               'dest_invalid', dest=dest)
+    bdf = firmware.find_card(module, runner, module.params['device'], SYSFS_PCI)[0]
+    info = firmware.query_card(module, runner, flint, bdf)
+    items = module.params['items']
+    if items is None:
+        items = ['image', 'config'] + (['rom'] if info.get('rom_info') else []) + ['vpd']
+    elif 'rom' in items and not info.get('rom_info'):
+        refuse(module, runner, 'The card at %s has no expansion ROM to back up; remove "rom" from items.' % bdf,
+               'no_rom', device=bdf)
+
+    sums = firmware.read_sums(dest)
+    todo = []
+    for item in items:
+        name = os.path.basename(firmware.backup_path(dest, info, item))
+        intact = firmware.backup_is_intact(dest, name, sums)
+        if intact and item == 'image':
+            intact = firmware.verify_image_file(runner, flint, os.path.join(dest, name))[0]
+        if not intact:
+            todo.append(item)
+
+    if todo and not module.check_mode:
+        try:
+            if not os.path.isdir(dest):
+                os.makedirs(dest, 0o700)
+            if not os.access(dest, os.W_OK):
+                raise OSError('not writable')
+        except OSError as exc:
+            refuse(module, runner, 'Cannot write to the backup directory %s (%s); choose another dest.' % (dest, exc),
+                   'dest_invalid', dest=dest)
+        for item in todo:
+            final = firmware.backup_path(dest, info, item)
+            save_item(module, runner, flavour, flint, bdf, item, dest, final)
+            sums[os.path.basename(final)] = sha256_file(final)
+        write_sums(dest, sums)
+
+    files = {}
+    for item in items:
+        path = firmware.backup_path(dest, info, item)
+        if os.path.isfile(path):
+            files[item] = {'path': path, 'sha256': sums.get(os.path.basename(path)) or sha256_file(path),
+                           'size': os.path.getsize(path)}
+        else:
+            files[item] = {'path': path, 'sha256': None, 'size': None}
+    module.exit_json(changed=bool(todo), files=files, written=todo, psid=info.get('psid'), fw_version=info.get('fw_version'),
+                     base_guid=info.get('base_guid') or info.get('base_mac'), device=bdf,
+                     sha256sums=os.path.join(dest, firmware.SUMS_FILE), tool=flavour)
+
+
+if __name__ == '__main__':
+    main()
