@@ -1,0 +1,541 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, homelab.connectx contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The built-in lab: homelab hosts as podman containers with emulated ConnectX-3 cards, cabled at 40/56G.
+
+    python3 tests/lab/labctl.py up | down | status | reboot HOST | unplug CABLE | plug CABLE |
+                                fault HOST NAME=VALUE... | inventory
+
+Layout (everything named cxlab-*, state under .cache/lab/):
+- each host has a named network namespace cxlab-<host> that outlives its container, so a "reboot"
+  (kill -TERM 1 in the container; podman --restart=always starts it again) keeps its ports and cables;
+- in it: mgmt0 (management, a veth into the host bridge cxlab0, never touched by the roles) and one TAP
+  per card port (ens1, ens1d1) set to the cable's speed with ethtool -s;
+- a cable is a relay process (tests/lab/relay.py) holding both TAPs: carrier while it runs;
+- the card emulator's state (flash, NV config, VPD, module state) is .cache/lab/hosts/<host>/fakemlx,
+  mounted at /var/lib/fakemlx; the real mstflint tools see it through /etc/ld.so.preload.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import argparse
+import hashlib
+import ipaddress
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+import yaml
+
+LAB = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(LAB))
+STATE = os.path.join(REPO, '.cache', 'lab')
+EMU = os.path.join(LAB, 'emulator')
+HOST_RECIPE = os.path.join(LAB, 'host')
+PREFIX = 'cxlab'
+BRIDGE = 'cxlab0'
+MIRROR = os.environ.get('CXLAB_MIRROR', 'http://deb.debian.org/debian')
+sys.path.insert(0, os.path.join(LAB, 'firmware'))
+import build_image  # noqa: E402  pylint: disable=wrong-import-position,import-error
+
+# NVIDIA's file name of the target image (psid table fixture notes): what a user downloads.
+IMAGE_NAMES = {'MCX354A-FCBT': 'fw-ConnectX3-rel-2_42_5000-MCX354A-FCB_A2-A5-FlexBoot-3.4.752.bin'}
+
+
+class LabError(Exception):
+    """A one-line, user-facing error."""
+
+
+def log(msg):
+    print('lab: %s' % msg, file=sys.stderr)
+
+
+def run(argv, check=True, env=None, capture=True, timeout=600):
+    full = dict(os.environ, LC_ALL='C')
+    full.update(env or {})
+    res = subprocess.run(argv, env=full, capture_output=capture, text=True, timeout=timeout, check=False)
+    if check and res.returncode != 0:
+        raise LabError('%s failed (rc %d): %s' % (' '.join(argv), res.returncode, (res.stderr or res.stdout or '').strip()[-500:]))
+    return res
+
+
+def podman(*args, **kw):
+    return run(['podman'] + list(args), env={'CONTAINERS_CONF': containers_conf()}, **kw)
+
+
+def containers_conf():
+    path = os.path.join(STATE, 'containers.conf')
+    if not os.path.exists(path):
+        os.makedirs(STATE, exist_ok=True)
+        import resource  # pylint: disable=import-outside-toplevel
+        hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+        nofile = min(hard if hard > 0 else 1024, 65536)
+        with open(path, 'w') as handle:
+            # runc (crun fails here); nproc too, else runc: "error setting rlimit type 6" (design.md).
+            handle.write('[engine]\nruntime = "runc"\n\n[containers]\ndefault_ulimits = ["nofile=%d:%d", "nproc=4096:4096"]\n'
+                         % (nofile, nofile))
+    return path
+
+
+# ------------------------------------------------------------------ topology
+
+def load_topology(path):
+    """The topology, checked: a LabError naming the field for anything wrong."""
+    try:
+        with open(path) as handle:
+            topo = yaml.safe_load(handle)
+    except (IOError, OSError) as exc:
+        raise LabError('topology %s: cannot read it (%s)' % (path, exc.strerror))
+    except yaml.YAMLError as exc:
+        raise LabError('topology %s: not valid YAML (%s)' % (path, str(exc).splitlines()[0]))
+    if not isinstance(topo, dict) or not isinstance(topo.get('hosts'), dict) or not topo['hosts']:
+        raise LabError('topology %s: field "hosts" must be a mapping of host names' % path)
+    presets = set(build_image.PRESETS)
+    if topo.get('target_image') not in presets:
+        raise LabError('topology: field "target_image" must be one of %s, got %r' % (', '.join(sorted(presets)), topo.get('target_image')))
+    ports = {}
+    for name, host in topo['hosts'].items():
+        where = 'topology: hosts.%s' % name
+        if not re.match(r'^[a-z][a-z0-9-]{0,15}$', str(name)):
+            raise LabError('%s: host name must be lower-case letters, digits, dashes (max 16)' % where)
+        if not isinstance(host, dict):
+            raise LabError('%s: must be a mapping' % where)
+        if host.get('group') not in ('proxmox', 'linux_hosts'):
+            raise LabError('%s.group: must be proxmox or linux_hosts, got %r' % (where, host.get('group')))
+        try:
+            ipaddress.ip_address(str(host.get('management')))
+        except ValueError:
+            raise LabError('%s.management: not an IP address: %r' % (where, host.get('management')))
+        cards = host.get('cards')
+        if not isinstance(cards, list) or not cards:
+            raise LabError('%s.cards: must be a non-empty list' % where)
+        for i, card in enumerate(cards):
+            cwhere = '%s.cards[%d]' % (where, i)
+            if not isinstance(card, dict):
+                raise LabError('%s: must be a mapping' % cwhere)
+            if card.get('preset') not in presets:
+                raise LabError('%s.preset: unknown preset/PSID %r (known: %s)' % (cwhere, card.get('preset'), ', '.join(sorted(presets))))
+            if not re.match(r'^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$', str(card.get('bdf'))):
+                raise LabError('%s.bdf: not a PCI address like 0000:03:00.0: %r' % (cwhere, card.get('bdf')))
+            if card.get('slot_speed') not in (2.5, 5, 8) or card.get('slot_width') not in (1, 2, 4, 8, 16):
+                raise LabError('%s.slot_speed/slot_width: must be 2.5|5|8 GT/s and 1|2|4|8|16 lanes' % cwhere)
+            for dev in card.get('netdevs') or []:
+                ports['%s:%s' % (name, dev)] = card
+        for i, conf in enumerate(host.get('interfaces') or []):
+            if '%s:%s' % (name, conf.get('name')) not in ports:
+                raise LabError('%s.interfaces[%d].name: %r is not a port of this host' % (where, i, conf.get('name')))
+            try:
+                ipaddress.ip_interface(str(conf.get('address')))
+            except ValueError:
+                raise LabError('%s.interfaces[%d].address: not an address/prefix: %r' % (where, i, conf.get('address')))
+    seen = set()
+    for i, cable in enumerate(topo.get('cables') or []):
+        where = 'topology: cables[%d]' % i
+        if not isinstance(cable, dict) or not cable.get('name'):
+            raise LabError('%s.name: every cable needs a name' % where)
+        for side in ('a', 'b'):
+            if cable.get(side) not in ports:
+                raise LabError('%s.%s: %r is not host:port of a card in the topology' % (where, side, cable.get(side)))
+            if cable[side] in seen:
+                raise LabError('%s.%s: port %s is already cabled' % (where, side, cable[side]))
+            seen.add(cable[side])
+        if cable.get('speed_mbps') not in (10000, 40000, 56000):
+            raise LabError('%s.speed_mbps: must be 10000, 40000 or 56000, got %r' % (where, cable.get('speed_mbps')))
+    return topo
+
+
+def split_port(text):
+    host, port = text.split(':', 1)
+    return host, port
+
+
+# ------------------------------------------------------------------ host image
+
+def image_tag():
+    digest = hashlib.sha256()
+    for name in ('packages.txt',):
+        with open(os.path.join(HOST_RECIPE, name), 'rb') as handle:
+            digest.update(handle.read())
+    digest.update(MIRROR.encode())
+    return 'localhost/%s-host:%s' % (PREFIX, digest.hexdigest()[:12])
+
+
+def ensure_image():
+    tag = image_tag()
+    if podman('image', 'exists', tag, check=False).returncode == 0:
+        return tag
+    tarball = os.path.join(STATE, 'rootfs-%s.tar' % tag.rsplit(':', 1)[1])
+    if not os.path.exists(tarball):
+        with open(os.path.join(HOST_RECIPE, 'packages.txt')) as handle:
+            packages = [line.split('#')[0].strip() for line in handle if line.split('#')[0].strip()]
+        root = tempfile.mkdtemp(prefix='cxlab-rootfs-', dir=STATE)
+        log('building the host root filesystem (debootstrap bookworm, about a minute)')
+        try:
+            run(['debootstrap', '--variant=minbase', '--include=' + ','.join(packages), 'bookworm', root, MIRROR], timeout=1800)
+            run(['tar', '-C', root, '-cf', tarball + '.part', '.'])
+            os.rename(tarball + '.part', tarball)
+        finally:
+            shutil.rmtree(root, ignore_errors=True)
+    podman('import', '--change', 'CMD=["/opt/cxlab/init"]', tarball, tag)
+    return tag
+
+
+# ------------------------------------------------------------------ network
+
+def netns(host):
+    return '%s-%s' % (PREFIX, host)
+
+
+def in_ns(host, *argv):
+    return run(['ip', 'netns', 'exec', netns(host)] + list(argv))
+
+
+def ensure_bridge(topo):
+    net = ipaddress.ip_network(topo.get('management_subnet', '10.234.0.0/24'))
+    if run(['ip', 'link', 'show', BRIDGE], check=False).returncode != 0:
+        run(['ip', 'link', 'add', BRIDGE, 'type', 'bridge'])
+        run(['ip', 'addr', 'add', '%s/%d' % (next(net.hosts()), net.prefixlen), 'dev', BRIDGE])
+    run(['ip', 'link', 'set', BRIDGE, 'up'])
+    return net
+
+
+def ensure_netns(topo, name, host, net, speeds):
+    ns = netns(name)
+    if ns not in run(['ip', 'netns', 'list']).stdout.split():
+        run(['ip', 'netns', 'add', ns])
+    in_ns(name, 'ip', 'link', 'set', 'lo', 'up')
+    veth = 'cxm-%s' % name
+    if run(['ip', 'link', 'show', veth], check=False).returncode != 0:
+        run(['ip', 'link', 'add', veth, 'type', 'veth', 'peer', 'name', 'mgmt0', 'netns', ns])
+        run(['ip', 'link', 'set', veth, 'master', BRIDGE, 'up'])
+        in_ns(name, 'ip', 'addr', 'add', '%s/%d' % (host['management'], net.prefixlen), 'dev', 'mgmt0')
+    in_ns(name, 'ip', 'link', 'set', 'mgmt0', 'up')
+    for card in host['cards']:
+        for dev in card.get('netdevs') or []:
+            if run(['ip', '-n', ns, 'link', 'show', dev], check=False).returncode != 0:
+                run(['ip', '-n', ns, 'tuntap', 'add', 'dev', dev, 'mode', 'tap'])
+            speed = speeds.get('%s:%s' % (name, dev), 40000)
+            in_ns(name, 'ethtool', '-s', dev, 'speed', str(speed), 'duplex', 'full', 'autoneg', 'off')
+
+
+# ------------------------------------------------------------------ cards and containers
+
+def host_dir(name):
+    return os.path.join(STATE, 'hosts', name)
+
+
+def ensure_cards(name, host):
+    root = os.path.join(host_dir(name), 'fakemlx')
+    for i, card in enumerate(host['cards']):
+        if os.path.isdir(os.path.join(root, 'cards', card['bdf'])):
+            continue
+        mac = '00:02:c9:%02x:%02x:%02x' % (sum(map(ord, name)) % 256, i, 0x10)
+        guid = '0002c903%08x' % (int(hashlib.sha256(name.encode()).hexdigest()[:6], 16) * 16 + i * 8)
+        run([sys.executable, os.path.join(EMU, 'cardctl.py'), '--root', root, 'create', '--bdf', card['bdf'],
+             '--preset', card['preset'], '--pcie-speed', str(card['slot_speed']), '--pcie-width', str(card['slot_width']),
+             '--netdevs', ','.join(card.get('netdevs') or []), '--base-mac', mac, '--base-guid', guid,
+             '--serial', 'MT1604K%05d' % (sum(map(ord, name)) * 7 + i)])
+    return root
+
+
+def container(name):
+    return '%s-%s' % (PREFIX, name)
+
+
+def container_pid(name):
+    res = podman('inspect', '--format', '{{.State.Pid}}', container(name), check=False)
+    return int(res.stdout.strip() or 0) if res.returncode == 0 else 0
+
+
+def ensure_container(name, tag, cards_root):
+    state = podman('inspect', '--format', '{{.State.Status}}', container(name), check=False)
+    if state.returncode == 0 and state.stdout.strip() == 'running':
+        return False
+    if state.returncode == 0:
+        podman('rm', '-f', container(name))
+    podman('run', '-d', '--name', container(name), '--hostname', name, '--restart=always',
+           '--network', 'ns:/run/netns/%s' % netns(name), '--cap-add', 'NET_ADMIN,NET_RAW',
+           '--label', 'cxlab=1',
+           '-v', '%s:/var/lib/fakemlx' % cards_root,
+           '-v', '%s:/opt/cxlab/emulator:ro' % EMU,
+           '-v', '%s:/opt/cxlab/firmware:ro' % os.path.join(LAB, 'firmware'),
+           '-v', '%s:/opt/cxlab/init:ro' % os.path.join(HOST_RECIPE, 'init'),
+           tag, '/opt/cxlab/init')
+    return True
+
+
+def wait_booted(names, timeout=120):
+    deadline = time.time() + timeout
+    pending = set(names)
+    while pending and time.time() < deadline:
+        for name in sorted(pending):
+            if podman('exec', container(name), 'cat', '/run/boot_id', check=False).returncode == 0:
+                pending.discard(name)
+        if pending:
+            time.sleep(0.5)
+    if pending:
+        raise LabError('hosts did not boot within %ds: %s' % (timeout, ', '.join(sorted(pending))))
+
+
+# ------------------------------------------------------------------ cables
+
+def relay_pidfile(cable):
+    return os.path.join(STATE, 'relays', '%s.pid' % cable)
+
+
+def relay_alive(cable):
+    try:
+        with open(relay_pidfile(cable)) as handle:
+            pid = int(handle.read().strip())
+        os.kill(pid, 0)
+        with open('/proc/%d/cmdline' % pid, 'rb') as handle:
+            return pid if b'relay.py' in handle.read() else 0
+    except (IOError, OSError, ValueError):
+        return 0
+
+
+def plug(cable):
+    if relay_alive(cable['name']):
+        return
+    a_host, a_port = split_port(cable['a'])
+    b_host, b_port = split_port(cable['b'])
+    os.makedirs(os.path.dirname(relay_pidfile(cable['name'])), exist_ok=True)
+    proc = subprocess.Popen([sys.executable, os.path.join(LAB, 'relay.py'), netns(a_host), a_port, netns(b_host), b_port],
+                            start_new_session=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=open(os.path.join(STATE, 'relays', '%s.log' % cable['name']), 'w'))
+    with open(relay_pidfile(cable['name']), 'w') as handle:
+        handle.write(str(proc.pid))
+    time.sleep(0.2)
+    if proc.poll() is not None:
+        raise LabError('cable %s: the relay stopped at once (see .cache/lab/relays/%s.log)' % (cable['name'], cable['name']))
+
+
+def unplug(cable_name):
+    pid = relay_alive(cable_name)
+    if pid:
+        os.kill(pid, signal.SIGTERM)
+        for attempt in range(50):
+            if attempt and not relay_alive(cable_name):
+                break
+            time.sleep(0.05)
+    if os.path.exists(relay_pidfile(cable_name)):
+        os.unlink(relay_pidfile(cable_name))
+
+
+# ------------------------------------------------------------------ inventory
+
+def target_image(topo):
+    """The crossflash target on the controller, with its sha256 (built once)."""
+    preset = topo['target_image']
+    path = os.path.join(STATE, 'firmware', IMAGE_NAMES.get(preset, 'fw-%s.bin' % preset))
+    if not os.path.exists(path):
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path + '.part', 'wb') as handle:
+            handle.write(build_image.build(preset))
+        os.rename(path + '.part', path)
+    with open(path, 'rb') as handle:
+        return path, hashlib.sha256(handle.read()).hexdigest()
+
+
+def inventory(topo):
+    image, sha = target_image(topo)
+    links = []
+    for cable in topo.get('cables') or []:
+        (a_host, a_port), (b_host, b_port) = split_port(cable['a']), split_port(cable['b'])
+        links.append({'name': cable['name'], 'a': {'host': a_host, 'iface': a_port}, 'b': {'host': b_host, 'iface': b_port},
+                      'speed_mbps': cable['speed_mbps']})
+    groups = {}
+    for name, host in sorted(topo['hosts'].items()):
+        hostvars = {
+            'ansible_connection': 'containers.podman.podman',
+            'ansible_host': container(name),
+            'ansible_python_interpreter': '/usr/bin/python3',
+            'connectx_management_interface': 'mgmt0',
+            'connectx_interfaces': host.get('interfaces') or [],
+            'connectx_reboot_command': 'kill -TERM 1',
+            'connectx_boot_time_command': 'cat /run/boot_id',
+        }
+        if not host.get('firmware', True):
+            hostvars['connectx_firmware_image'] = ''
+        groups.setdefault(host['group'], {'hosts': {}})['hosts'][name] = hostvars
+    return {'all': {
+        'vars': {
+            'ansible_podman_extra_args': '',
+            'connectx_firmware_image': image,
+            'connectx_firmware_image_sha256': sha,
+            'connectx_allow_psid_change': True,
+            'connectx_backup_dir': os.path.join(STATE, 'backups'),
+            'connectx_report_dir': os.path.join(REPO, 'reports'),
+            'connectx_links': links,
+        },
+        'children': {'connectx_hosts': {'children': groups}},
+    }}
+
+
+def write_inventory(topo):
+    path = os.path.join(STATE, 'inventory.yml')
+    with open(path + '.part', 'w') as handle:
+        handle.write('# Written by tests/lab/labctl.py from tests/lab/topology.yml; do not edit.\n')
+        yaml.safe_dump(inventory(topo), handle, sort_keys=False, default_flow_style=False)
+    os.rename(path + '.part', path)
+    return path
+
+
+# ------------------------------------------------------------------ commands
+
+def cmd_up(topo):
+    start = time.time()
+    os.makedirs(STATE, exist_ok=True)
+    if not all(podman('container', 'exists', container(n), check=False).returncode == 0 for n in topo['hosts']):
+        cmd_down(topo, quiet=True)  # leftovers of a crash or another topology: start clean
+    run(['make', '-s', '-C', EMU])
+    tag = ensure_image()
+    net = ensure_bridge(topo)
+    speeds = {}
+    for cable in topo.get('cables') or []:
+        speeds[cable['a']] = speeds[cable['b']] = cable['speed_mbps']
+    started = []
+    for name, host in sorted(topo['hosts'].items()):
+        ensure_netns(topo, name, host, net, speeds)
+        root = ensure_cards(name, host)
+        if ensure_container(name, tag, root):
+            started.append(name)
+    for cable in topo.get('cables') or []:
+        plug(cable)
+    wait_booted(sorted(topo['hosts']))
+    path = write_inventory(topo)
+    log('up in %.1fs: %d hosts (%s started), %d cables; inventory %s'
+        % (time.time() - start, len(topo['hosts']), ', '.join(started) or 'none', len(topo.get('cables') or []), path))
+
+
+def cmd_down(topo, quiet=False):
+    del topo
+    relays = os.path.join(STATE, 'relays')
+    for name in (os.listdir(relays) if os.path.isdir(relays) else []):
+        if name.endswith('.pid'):
+            unplug(name[:-4])
+    # Relays whose pid file was lost (a crash).
+    for pid in os.listdir('/proc'):
+        if pid.isdigit():
+            try:
+                with open('/proc/%s/cmdline' % pid, 'rb') as handle:
+                    cmdline = handle.read()
+                if os.path.join(LAB, 'relay.py').encode() in cmdline:
+                    os.kill(int(pid), signal.SIGTERM)
+            except (IOError, OSError):
+                pass
+    names = podman('ps', '-a', '--filter', 'label=cxlab=1', '--format', '{{.Names}}', check=False).stdout.split()
+    if names:
+        podman('rm', '-f', '-t', '0', *names, check=False)
+    for ns in run(['ip', 'netns', 'list'], check=False).stdout.split():
+        if ns.startswith(PREFIX + '-'):
+            run(['ip', 'netns', 'del', ns], check=False)
+    links = run(['ip', '-o', 'link', 'show'], check=False).stdout
+    for dev in re.findall(r'^\d+: (cxm-[^:@]+)', links, re.M) + ([BRIDGE] if BRIDGE in links else []):
+        run(['ip', 'link', 'del', dev], check=False)
+    shutil.rmtree(os.path.join(STATE, 'hosts'), ignore_errors=True)
+    shutil.rmtree(relays, ignore_errors=True)
+    if not quiet:
+        log('down: removed %d containers, the cxlab network namespaces, ports, bridge and relays' % len(names))
+
+
+def card_states(name):
+    root = os.path.join(host_dir(name), 'fakemlx')
+    res = run([sys.executable, os.path.join(EMU, 'cardctl.py'), '--root', root, 'show'], check=False)
+    try:
+        return json.loads(res.stdout)
+    except ValueError:
+        return {}
+
+
+def carrier(name, dev):
+    res = run(['ip', '-n', netns(name), '-o', 'link', 'show', dev], check=False)
+    return 'NO-CARRIER' not in res.stdout and 'LOWER_UP' in res.stdout if res.returncode == 0 else None
+
+
+def cmd_status(topo):
+    status = {'hosts': {}, 'cables': {}}
+    for name in sorted(topo['hosts']):
+        running = podman('inspect', '--format', '{{.State.Status}}', container(name), check=False).stdout.strip() or 'absent'
+        cards = dict((bdf, {'psid': c.get('flash_psid'), 'fw': c.get('flash_fw'), 'running_fw': c.get('running_fw'),
+                            'present': c.get('present')}) for bdf, c in card_states(name).items())
+        status['hosts'][name] = {'container': running, 'cards': cards}
+    for cable in topo.get('cables') or []:
+        status['cables'][cable['name']] = {
+            'plugged': bool(relay_alive(cable['name'])), 'speed_mbps': cable['speed_mbps'],
+            'carrier': {cable['a']: carrier(*split_port(cable['a'])), cable['b']: carrier(*split_port(cable['b']))}}
+    print(json.dumps(status, indent=2, sort_keys=True))
+    return status
+
+
+def cmd_reboot(topo, name, timeout=60):
+    """kill -TERM 1 in the container (what the roles' reboot does) and wait for a new boot id."""
+    if name not in topo['hosts']:
+        raise LabError('reboot: no host %s in the topology' % name)
+    old = podman('exec', container(name), 'cat', '/run/boot_id', check=False).stdout.strip()
+    podman('exec', container(name), 'kill', '-TERM', '1', check=False)
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        res = podman('exec', container(name), 'cat', '/run/boot_id', check=False)
+        if res.returncode == 0 and res.stdout.strip() not in ('', old):
+            return
+        time.sleep(0.3)
+    raise LabError('reboot: %s did not come back within %ds' % (name, timeout))
+
+
+def find_cable(topo, name):
+    for cable in topo.get('cables') or []:
+        if cable['name'] == name:
+            return cable
+    raise LabError('no cable %s in the topology (cables: %s)' % (name, ', '.join(c['name'] for c in topo.get('cables') or [])))
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--topology', default=os.path.join(LAB, 'topology.yml'))
+    sub = parser.add_subparsers(dest='cmd', required=True)
+    for cmd in ('up', 'down', 'status', 'inventory'):
+        sub.add_parser(cmd)
+    sub.add_parser('reboot').add_argument('host')
+    sub.add_parser('unplug').add_argument('cable')
+    sub.add_parser('plug').add_argument('cable')
+    fault = sub.add_parser('fault')
+    fault.add_argument('host')
+    fault.add_argument('settings', nargs='+')
+    fault.add_argument('--bdf', default='0000:03:00.0')
+    args = parser.parse_args(argv)
+    try:
+        topo = load_topology(args.topology)
+        if args.cmd == 'up':
+            cmd_up(topo)
+        elif args.cmd == 'down':
+            cmd_down(topo)
+        elif args.cmd == 'status':
+            cmd_status(topo)
+        elif args.cmd == 'inventory':
+            print(write_inventory(topo))
+        elif args.cmd == 'reboot':
+            cmd_reboot(topo, args.host)
+        elif args.cmd == 'unplug':
+            unplug(find_cable(topo, args.cable)['name'])
+        elif args.cmd == 'plug':
+            plug(find_cable(topo, args.cable))
+        elif args.cmd == 'fault':
+            run([sys.executable, os.path.join(EMU, 'cardctl.py'), '--root', os.path.join(host_dir(args.host), 'fakemlx'),
+                 'fault', '--bdf', args.bdf, 'set'] + args.settings)
+    except LabError as exc:
+        print('lab: error: %s' % exc, file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
