@@ -184,7 +184,7 @@ def ensure_image():
             os.rename(tarball + '.part', tarball)
         finally:
             shutil.rmtree(root, ignore_errors=True)
-    podman('import', '--change', 'CMD=["/opt/cxlab/init"]', tarball, tag)
+    podman('import', '--change', 'CMD=["/opt/cxlab/host/init"]', tarball, tag)
     return tag
 
 
@@ -267,8 +267,8 @@ def ensure_container(name, tag, cards_root):
            '-v', '%s:/var/lib/fakemlx' % cards_root,
            '-v', '%s:/opt/cxlab/emulator:ro' % EMU,
            '-v', '%s:/opt/cxlab/firmware:ro' % os.path.join(LAB, 'firmware'),
-           '-v', '%s:/opt/cxlab/init:ro' % os.path.join(HOST_RECIPE, 'init'),
-           tag, '/opt/cxlab/init')
+           '-v', '%s:/opt/cxlab/host:ro' % HOST_RECIPE,
+           tag, '/opt/cxlab/host/init')
     return True
 
 
@@ -360,7 +360,9 @@ def inventory(topo):
             'ansible_python_interpreter': '/usr/bin/python3',
             'connectx_management_interface': 'mgmt0',
             'connectx_interfaces': host.get('interfaces') or [],
-            'connectx_reboot_command': 'kill -TERM 1',
+            # PID 1 exits a second later (the container restarts); the command itself returns at once, so
+            # ansible.builtin.reboot does not see the exec session die under it.
+            'connectx_reboot_command': "sh -c '(sleep 1; kill -TERM 1) >/dev/null 2>&1 &'",
             'connectx_boot_time_command': 'cat /run/boot_id',
         }
         if not host.get('firmware', True):
