@@ -1,0 +1,143 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, homelab.connectx contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""playbooks/site.yml on a fresh built-in lab: check mode changes nothing, the first run crossflashes pve1/pve2
+and leaves pve3/ws1 alone, the second run changes nothing, an unplugged cable fails link_check by name.
+
+This is `make demo` with assertions. Skipped when not root or podman/debootstrap are missing.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+LABCTL = [sys.executable, os.path.join(HERE, 'labctl.py')]
+INVENTORY = os.path.join(REPO, '.cache', 'lab', 'inventory.yml')
+PLAYBOOK = [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), '-i', INVENTORY,
+            os.path.join(REPO, 'playbooks', 'site.yml')]
+BDF = '0000:03:00.0'
+
+pytestmark = pytest.mark.skipif(os.geteuid() != 0 or not shutil.which('podman') or not shutil.which('debootstrap'),
+                                reason='the lab needs root, podman and debootstrap (tests/lab/apt-packages.txt)')
+
+
+def sh(argv, check=True, timeout=1800, env=None):
+    full = dict(os.environ, LC_ALL='C.UTF-8', LANG='C.UTF-8', ANSIBLE_CONFIG=os.path.join(REPO, 'ansible.cfg'), ANSIBLE_FORCE_COLOR='0')
+    full.update(env or {})
+    res = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False, env=full, cwd=REPO)
+    if check:
+        assert res.returncode == 0, '%s: rc %s\n%s\n%s' % (argv, res.returncode, res.stdout[-6000:], res.stderr[-3000:])
+    return res
+
+
+def recap(output):
+    """{host: {ok, changed, failed, ...}} from the PLAY RECAP."""
+    hosts = {}
+    for host, counts in re.findall(r'^(\S+)\s+:\s+(ok=.*)$', output, re.M):
+        hosts[host] = dict((k, int(v)) for k, v in re.findall(r'(\w+)=(\d+)', counts))
+    return hosts
+
+
+def cards():
+    out = json.loads(sh(LABCTL + ['status']).stdout)
+    return dict((host, info['cards'][BDF]) for host, info in out['hosts'].items())
+
+
+def flash_writes():
+    totals = {}
+    for host in ('pve1', 'pve2', 'pve3', 'ws1'):
+        root = os.path.join(REPO, '.cache', 'lab', 'hosts', host, 'fakemlx')
+        show = json.loads(sh([sys.executable, os.path.join(HERE, 'emulator', 'cardctl.py'), '--root', root, 'show']).stdout)
+        totals[host] = show[BDF]['counters']['flash_program_ops']
+    return totals
+
+
+@pytest.fixture(scope='module')
+def lab():
+    try:
+        sh(LABCTL + ['down'], check=False)
+        shutil.rmtree(os.path.join(REPO, '.cache', 'lab', 'backups'), ignore_errors=True)
+        sh(LABCTL + ['up'])
+        yield
+    finally:
+        sh(LABCTL + ['down'], check=False)
+
+
+def test_check_mode_changes_nothing(lab):
+    before = flash_writes()
+    res = sh(PLAYBOOK + ['--check', '--diff'])
+    assert all(r['failed'] == 0 for r in recap(res.stdout).values()), res.stdout[-3000:]
+    assert 'psid: MT_1090120019' in res.stdout  # the diff shows what would be burned
+    assert flash_writes() == before
+    for host in ('pve1', 'pve2', 'pve3', 'ws1'):
+        files = sh(['podman', 'exec', 'cxlab-%s' % host, 'ls', '/etc/network/interfaces.d', '/etc/modprobe.d']).stdout
+        assert 'connectx' not in files, (host, files)
+    assert not os.path.exists(os.path.join(REPO, '.cache', 'lab', 'backups'))
+
+
+def test_first_run_crossflashes_and_asserts_every_link(lab):
+    res = sh(PLAYBOOK)
+    counts = recap(res.stdout)
+    assert set(counts) == {'pve1', 'pve2', 'pve3', 'ws1'} and all(c['failed'] == 0 for c in counts.values()), res.stdout[-3000:]
+    state = cards()
+    for host in ('pve1', 'pve2', 'pve3', 'ws1'):
+        assert (state[host]['psid'], state[host]['fw'], state[host]['running_fw']) == ('MT_1090120019', '2.42.5000', '2.42.5000'), host
+    writes = flash_writes()
+    assert writes['pve1'] > 0 and writes['pve2'] > 0 and writes['pve3'] == 0 and writes['ws1'] == 0
+    with open(INVENTORY) as handle:
+        backups = yaml.safe_load(handle)['all']['vars']['connectx_backup_dir']
+    for host in ('pve1', 'pve2'):
+        folder = os.path.join(backups, host)
+        sums = dict(reversed(line.split('  ')) for line in open(os.path.join(folder, 'SHA256SUMS')).read().splitlines())
+        images = [name for name in sums if name.endswith('.image')]
+        assert images and images[0].startswith('MT_1090110018_2.40.5030_'), sums
+        for name, digest in sums.items():
+            with open(os.path.join(folder, name), 'rb') as handle:
+                assert hashlib.sha256(handle.read()).hexdigest() == digest, name
+    for host in ('pve1', 'pve2', 'pve3', 'ws1'):
+        lsmod = sh(['podman', 'exec', 'cxlab-%s' % host, 'lsmod']).stdout
+        assert 'mlx4_en' in lsmod and 'mlx4_ib' not in lsmod, host
+        conf = sh(['podman', 'exec', 'cxlab-%s' % host, 'mstconfig', '-d', BDF, 'q']).stdout
+        assert re.search(r'LINK_TYPE_P1\s+ETH\(2\)', conf) and re.search(r'LINK_TYPE_P2\s+ETH\(2\)', conf), host
+        sh(['podman', 'exec', 'cxlab-%s' % host, 'ifquery', '--check', '--all'])
+    ethtool = sh(['podman', 'exec', 'cxlab-pve1', 'ethtool', 'ens1']).stdout
+    assert 'Speed: 40000Mb/s' in ethtool and 'Link detected: yes' in ethtool
+    report = open(os.path.join(REPO, 'reports', 'links.md')).read()
+    assert re.search(r'^\| pve1-pve2 \| DEGRADED \|.*limited by pve2:ens1 sits in PCIe 3.0 x4 \(8 GT/s\): ceiling 31.5 Gb/s raw',
+                     report, re.M), report
+    assert re.search(r'^\| pve1-pve3 \| OK \| 56.0 Gb/s \| 56.0 Gb/s \|', report, re.M)
+    assert os.path.getsize(os.path.join(REPO, 'reports', 'links.html')) > 1000
+
+
+def test_second_run_changes_nothing(lab):
+    before = flash_writes()
+    res = sh(PLAYBOOK)
+    counts = recap(res.stdout)
+    assert all(c['changed'] == 0 and c['failed'] == 0 for c in counts.values()), counts
+    assert flash_writes() == before
+
+
+def test_unplugged_cable_fails_link_check_by_name(lab):
+    sh(LABCTL + ['unplug', 'pve3-ws1'])
+    try:
+        res = sh(PLAYBOOK, check=False)
+        assert res.returncode != 0
+        assert 'link pve3-ws1, end a (pve3:ens1d1): carrier is down (cable unplugged or peer port down)' in res.stdout
+        report = open(os.path.join(REPO, 'reports', 'links.md')).read()
+        assert re.search(r'^\| pve3-ws1 \| DOWN \|.*carrier is down', report, re.M)
+        assert re.search(r'^\| pve1-pve2 \| DEGRADED \|', report, re.M)
+    finally:
+        sh(LABCTL + ['plug', 'pve3-ws1'])
