@@ -104,7 +104,9 @@ def main():
         print('docs: no modules yet')
         return 0
     fqcns = ['homelab.connectx.%s' % m for m in modules]
-    out = subprocess.run(['ansible-doc', '--json', '-t', 'module'] + fqcns, check=True,
+    # ansible-doc of the same virtualenv as this interpreter (make docs runs .venv/bin/python).
+    ansible_doc = os.path.join(os.path.dirname(sys.executable), 'ansible-doc')
+    out = subprocess.run([ansible_doc if os.path.exists(ansible_doc) else 'ansible-doc', '--json', '-t', 'module'] + fqcns, check=True,
                          capture_output=True, text=True, cwd=ROOT).stdout
     data = json.loads(out)
     index = ['# Modules', '', '| module | what it does |', '|---|---|']
