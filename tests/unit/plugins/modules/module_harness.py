@@ -98,7 +98,7 @@ def run_case(case, module_main, tmp_path, monkeypatch, capsys, module=None):
         if 'data' in call:
             assert kwargs.get('data') == call['data']
         side = call.get('write_file')
-        if side:
+        if side:  # the tool writes a file (ri, dc, rrom): a stand-in with the text given
             with open(side['path'], 'w', encoding='utf-8') as handle:
                 handle.write(side['text'])
         return call.get('rc', 0), call.get('out', ''), call.get('err', '')

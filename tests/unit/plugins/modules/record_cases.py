@@ -1,0 +1,301 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, homelab.connectx contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Write the YAML cases of the firmware modules from real runs (a developer tool, not a test).
+
+    .venv/bin/python tests/unit/plugins/modules/record_cases.py
+
+Each case runs the module in-process against an emulated card (tests/lab/emulator) and records every
+command it runs with the real mstflint 4.21's rc and output. For the MFT flavour the commands are
+recorded as MFT runs them (flint, mlxconfig, mlxvpd -d) and executed with their mstflint twins, which
+share flint's code and print the same lines. The replay (module_harness.py) then checks the exact argv,
+in order, and the result keys listed in ``expected``. Files the module only hashes or hands to a tool
+(images, backups) are short stand-ins in the replay; the sysfs attributes the module reads are copied.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+import yaml
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.abspath(os.path.join(HERE, '..', '..', '..', '..'))
+EMU = os.path.join(REPO, 'tests', 'lab', 'emulator')
+sys.path.insert(0, os.path.join(REPO, 'tests', 'unit'))
+sys.path.insert(0, os.path.join(REPO, 'tests', 'lab', 'firmware'))
+# conftest makes the collection importable as ansible_collections.homelab.connectx.
+import conftest  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import
+import build_image  # noqa: E402  pylint: disable=wrong-import-position,import-error
+
+from ansible.module_utils import basic  # noqa: E402  pylint: disable=wrong-import-position
+from ansible.module_utils.testing import patch_module_args  # noqa: E402  pylint: disable=wrong-import-position
+
+BDF = '0000:03:00.0'
+MFT_TWINS = {'flint': 'mstflint', 'mlxconfig': 'mstconfig', 'mlxvpd': 'mstvpd'}
+SYSFS_FILES = ('vendor', 'device', 'current_link_speed', 'current_link_width', 'max_link_speed', 'max_link_width')
+
+
+class Recorder(object):
+    def __init__(self, tmp, root):
+        self.tmp, self.root, self.calls = tmp, root, []
+
+    def sub(self, text):
+        return text.replace(self.tmp, '{tmp}') if isinstance(text, str) else text
+
+    def run_command(self, module, args, **kwargs):
+        argv = [str(a) for a in args]
+        real = list(argv)
+        name = os.path.basename(real[0])
+        if name in MFT_TWINS:
+            real[0] = shutil.which(MFT_TWINS[name])
+            if name == 'mlxvpd' and real[1:2] == ['-d']:
+                del real[1]
+        before = set(os.listdir(self.tmp_dirs(argv)))
+        env = dict(os.environ, LD_PRELOAD=os.path.join(EMU, 'libfakemlx.so'), FAKEMLX_ROOT=self.root)
+        env.update(kwargs.get('environ_update') or {})
+        res = subprocess.run(real, env=env, capture_output=True, text=True, input=kwargs.get('data'), check=False)
+        call = {'command': [self.sub(a) for a in argv], 'rc': res.returncode, 'out': self.sub(res.stdout),
+                'err': self.sub(res.stderr)}
+        for path in sorted(set(os.listdir(self.tmp_dirs(argv))) - before):
+            full = os.path.join(self.tmp_dirs(argv), path)
+            call['write_file'] = {'path': self.sub(full), 'text': 'stand-in for what %s %s wrote\n' % (name, argv[-2])}
+        self.calls.append(call)
+        return res.returncode, res.stdout, res.stderr
+
+    def run_command_method(self):
+        recorder = self
+
+        def run_command(module, args, **kwargs):
+            return recorder.run_command(module, args, **kwargs)
+        return run_command
+
+    def tmp_dirs(self, argv):
+        """The directory where a command may write its output file (the last argument's folder)."""
+        last = argv[-1]
+        folder = os.path.dirname(last) if last.startswith(self.tmp) else self.tmp
+        return folder if os.path.isdir(folder) else self.tmp
+
+
+def sysfs_files(root):
+    base = os.path.join(root, 'sys', 'bus', 'pci', 'devices', BDF)
+    files = {}
+    for name in SYSFS_FILES:
+        with open(os.path.join(base, name)) as handle:
+            files['sys/%s/%s' % (BDF, name)] = handle.read()
+    return files, ['sys/%s/net/%s' % (BDF, n) for n in sorted(os.listdir(os.path.join(base, 'net')))]
+
+
+def stand_in_tree(tmp, rel_dir):
+    """Replace every file under tmp/rel_dir by a stand-in; a SHA256SUMS is recomputed over them."""
+    folder = os.path.join(tmp, rel_dir)
+    files, sums = {}, {}
+    for name in sorted(os.listdir(folder)):
+        if name == 'SHA256SUMS' or name.startswith('.'):
+            continue
+        text = 'stand-in for %s\n' % name
+        files['%s/%s' % (rel_dir, name)] = text
+        sums[name] = hashlib.sha256(text.encode()).hexdigest()
+    if os.path.exists(os.path.join(folder, 'SHA256SUMS')):
+        files['%s/SHA256SUMS' % rel_dir] = ''.join('%s  %s\n' % (sums[n], n) for n in sorted(sums))
+    return files
+
+
+def record(spec):
+    """Run one case spec; return the YAML case."""
+    mod = __import__('ansible_collections.homelab.connectx.plugins.modules.%s' % spec['module'], fromlist=['main'])
+    tmp = tempfile.mkdtemp(prefix='cxrec-')
+    root = os.path.join(tmp, 'emu')
+    try:
+        subprocess.run([sys.executable, os.path.join(EMU, 'cardctl.py'), '--root', root, 'create', '--bdf', BDF,
+                        '--preset', spec.get('preset', 'MCX354A-QCBT'), '--pcie-speed', '8', '--pcie-width', '4',
+                        '--netdevs', 'ens1,ens1d1'], check=True, capture_output=True)
+        images = {}
+        for preset in spec.get('images', []):
+            images[preset] = os.path.join(tmp, preset + '.bin')
+            with open(images[preset], 'wb') as handle:
+                handle.write(build_image.build(preset))
+        for step in spec.get('setup', []):
+            step(tmp, root, images)
+        pre_files = {}
+        for rel in spec.get('stand_in_dirs', []):
+            pre_files.update(stand_in_tree(tmp, rel))
+        args = json.loads(json.dumps(spec['args']).replace('{tmp}', tmp))
+        rec = Recorder(tmp, root)
+        flavour = spec['args'].get('tool', 'mstflint')
+        bins = {} if flavour == 'mft' else {'flint': None}
+        saved = (basic.AnsibleModule.run_command, basic.AnsibleModule.get_bin_path, getattr(mod, 'SYSFS_PCI', None),
+                 basic._ANSIBLE_PROFILE)  # pylint: disable=protected-access
+        basic.AnsibleModule.run_command = rec.run_command_method()
+        basic.AnsibleModule.get_bin_path = lambda self, arg, required=False, opt_dirs=None: (
+            None if bins.get(arg, '') is None else '/usr/bin/' + arg)
+        basic._ANSIBLE_PROFILE = 'legacy'  # pylint: disable=protected-access
+        if hasattr(mod, 'SYSFS_PCI'):
+            mod.SYSFS_PCI = os.path.join(root, 'sys', 'bus', 'pci', 'devices')
+        out = tempfile.TemporaryFile('w+')
+        real_stdout = sys.stdout
+        sys.stdout = out
+        try:
+            with patch_module_args(dict(args, _ansible_check_mode=spec.get('check_mode', False), _ansible_diff=True)):
+                try:
+                    mod.main()
+                except SystemExit:
+                    pass
+        finally:
+            sys.stdout = real_stdout
+            basic.AnsibleModule.run_command, basic.AnsibleModule.get_bin_path = saved[0], saved[1]
+            basic._ANSIBLE_PROFILE = saved[3]  # pylint: disable=protected-access
+            if saved[2] is not None:
+                mod.SYSFS_PCI = saved[2]
+        out.seek(0)
+        result = json.loads(out.read())
+        files, dirs = sysfs_files(root)
+        for rel in spec.get('image_args', []):
+            files[rel] = 'stand-in for the firmware image %s\n' % rel
+        files.update(pre_files)
+        expected = dict((k, json.loads(json.dumps(result[k]).replace(tmp, '{tmp}'))) for k in spec['expected'] if k in result)
+        missing = [k for k in spec['expected'] if k not in result]
+        assert not missing, '%s: result has no %s: %s' % (spec['id'], missing, result)
+        for key, value in spec.get('must', {}).items():
+            assert result.get(key) == value, '%s: %s is %r, not %r (%s)' % (spec['id'], key, result.get(key), value, result.get('msg'))
+        case = {'id': spec['id'], 'args': spec['args'], 'check_mode': spec.get('check_mode', False), 'bins': bins,
+                'patch': {'SYSFS_PCI': '{tmp}/sys'}, 'files': files, 'dirs': dirs, 'run_command_calls': rec.calls,
+                'expected': expected}
+        if 'absent' in spec:
+            case['absent'] = spec['absent']
+        return case
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def backup_first(tmp, root, images):
+    """Setup step: a real backup of the card in tmp/backup."""
+    del images
+    env = dict(os.environ, LD_PRELOAD=os.path.join(EMU, 'libfakemlx.so'), FAKEMLX_ROOT=root,
+               PYTHONPATH=os.path.join(REPO, 'tests', 'output', '.pytest-collections'))
+    with tempfile.NamedTemporaryFile('w', suffix='.json', delete=False) as handle:
+        json.dump({'ANSIBLE_MODULE_ARGS': {'device': BDF, 'dest': os.path.join(tmp, 'backup'), 'tool': 'mstflint'}}, handle)
+    subprocess.run([sys.executable, os.path.join(REPO, 'plugins', 'modules', 'mlx_firmware_backup.py'), handle.name],
+                   env=env, check=True, capture_output=True)
+    os.unlink(handle.name)
+
+
+def burn_first(tmp, root, images):
+    """Setup step: the FCBT image already burned (the card still runs the old firmware)."""
+    env = dict(os.environ, LD_PRELOAD=os.path.join(EMU, 'libfakemlx.so'), FAKEMLX_ROOT=root)
+    subprocess.run(['mstflint', '-d', BDF, '-i', images['MCX354A-FCBT'], '-allow_psid_change', '-y', 'burn'], env=env,
+                   check=True, capture_output=True)
+    del tmp
+
+
+def fault(name):
+    def step(tmp, root, images):
+        del tmp, images
+        subprocess.run([sys.executable, os.path.join(EMU, 'cardctl.py'), '--root', root, 'fault', '--bdf', BDF, 'set', name],
+                       check=True, capture_output=True)
+    return step
+
+
+def burn_specs():
+    specs = []
+    for flavour in ('mstflint', 'mft'):
+        base = {'device': '03:00.0', 'image': '{tmp}/MCX354A-FCBT.bin', 'backup_dir': '{tmp}/backup', 'tool': flavour}
+        common = {'module': 'mlx_firmware_burn', 'images': ['MCX354A-FCBT'], 'image_args': ['MCX354A-FCBT.bin']}
+        specs += [
+            dict(common, id='%s_crossflash' % flavour, setup=[backup_first], stand_in_dirs=['backup'],
+                 args=dict(base, allow_psid_change=True), must={'burned': True},
+                 expected=['changed', 'burned', 'previous', 'current', 'running', 'reboot_required', 'diff']),
+            dict(common, id='%s_check_mode_burns_nothing' % flavour, setup=[backup_first], stand_in_dirs=['backup'],
+                 check_mode=True, args=dict(base, allow_psid_change=True), must={'changed': True, 'burned': False},
+                 expected=['changed', 'burned', 'previous', 'current', 'reboot_required', 'diff']),
+            dict(common, id='%s_psid_change_not_allowed' % flavour, setup=[backup_first], stand_in_dirs=['backup'],
+                 args=base, must={'reason': 'psid_change_not_allowed'}, expected=['failed', 'reason', 'msg']),
+        ]
+    common = {'module': 'mlx_firmware_burn', 'images': ['MCX354A-FCBT'], 'image_args': ['MCX354A-FCBT.bin']}
+    base = {'device': '03:00.0', 'image': '{tmp}/MCX354A-FCBT.bin', 'backup_dir': '{tmp}/backup', 'tool': 'mstflint'}
+    specs += [
+        dict(common, id='pair_not_allowlisted', setup=[backup_first], stand_in_dirs=['backup'],
+             args=dict(base, allow_psid_change=True, allowed_psid_changes=[{'from': 'MT_1090110018', 'to': 'MT_1100120019'}]),
+             must={'reason': 'psid_pair_not_allowlisted'}, expected=['failed', 'reason', 'msg']),
+        dict(common, id='no_backup', args=dict(base, allow_psid_change=True), must={'reason': 'no_backup'},
+             expected=['failed', 'reason', 'msg', 'backup']),
+        dict(common, id='checksum_mismatch', setup=[backup_first], stand_in_dirs=['backup'],
+             args=dict(base, allow_psid_change=True, image_sha256='0' * 64), must={'reason': 'checksum_mismatch'},
+             expected=['failed', 'reason']),
+        dict(common, id='pending_reboot_is_not_burned_again', setup=[backup_first, burn_first], stand_in_dirs=['backup'],
+             args=dict(base, allow_psid_change=True), must={'changed': False},
+             expected=['changed', 'burned', 'reboot_required', 'running', 'current']),
+        dict(common, id='cx3pro_image_device_mismatch', images=['HP-544PFLR'], image_args=['HP-544PFLR.bin'],
+             setup=[backup_first], stand_in_dirs=['backup'],
+             args=dict(base, image='{tmp}/HP-544PFLR.bin', allow_psid_change=True), must={'reason': 'device_mismatch'},
+             expected=['failed', 'reason', 'msg']),
+        dict(common, id='no_device', args=dict(base, device='0000:04:00.0'), must={'reason': 'no_device'},
+             expected=['failed', 'reason']),
+        dict(common, id='flash_write_error_burn_failed', setup=[backup_first, fault('flash_write_error_at=0x90000')],
+             stand_in_dirs=['backup'], args=dict(base, allow_psid_change=True), must={'reason': 'burn_failed'},
+             expected=['failed', 'reason', 'tool_reason']),
+    ]
+    return specs
+
+
+def other_specs():
+    specs = []
+    for flavour in ('mstflint', 'mft'):
+        specs += [
+            {'module': 'mlx_firmware_backup', 'id': '%s_backup_all_items' % flavour,
+             'args': {'device': '03:00.0', 'dest': '{tmp}/backup', 'tool': flavour}, 'must': {'changed': True},
+             'expected': ['changed', 'written', 'psid', 'fw_version', 'base_guid', 'sha256sums']},
+            {'module': 'mlx_config', 'id': '%s_set_link_types' % flavour,
+             'args': {'device': '03:00.0', 'settings': {'LINK_TYPE_P1': 'ETH', 'LINK_TYPE_P2': 'eth', 'SRIOV_EN': False},
+                      'tool': flavour}, 'must': {'changed': True},
+             'expected': ['changed', 'before', 'after', 'changed_settings', 'reboot_required', 'diff']},
+            {'module': 'mlx_device_info', 'id': '%s_discovery' % flavour, 'args': {'tool': flavour},
+             'expected': ['changed', 'devices', 'tool']},
+        ]
+    specs += [
+        {'module': 'mlx_firmware_backup', 'id': 'existing_backup_not_rewritten', 'setup': [backup_first],
+         'stand_in_dirs': ['backup'], 'args': {'device': '03:00.0', 'dest': '{tmp}/backup', 'tool': 'mstflint'},
+         'must': {'changed': False}, 'expected': ['changed', 'written']},
+        {'module': 'mlx_firmware_backup', 'id': 'check_mode_writes_nothing', 'check_mode': True,
+         'args': {'device': '03:00.0', 'dest': '{tmp}/backup', 'tool': 'mstflint'}, 'must': {'changed': True},
+         'expected': ['changed', 'written']},
+        {'module': 'mlx_firmware_backup', 'id': 'backup_no_device',
+         'args': {'device': '05:00.0', 'dest': '{tmp}/backup', 'tool': 'mstflint'}, 'must': {'reason': 'no_device'},
+         'expected': ['failed', 'reason']},
+        {'module': 'mlx_config', 'id': 'check_mode_sets_nothing', 'check_mode': True,
+         'args': {'device': '03:00.0', 'settings': {'LINK_TYPE_P1': 2}, 'tool': 'mstflint'}, 'must': {'changed': True},
+         'expected': ['changed', 'changed_settings', 'before']},
+        {'module': 'mlx_config', 'id': 'unknown_setting', 'args': {'device': '03:00.0', 'settings': {'FOO': 1}},
+         'must': {'reason': 'unknown_setting'}, 'expected': ['failed', 'reason', 'settings']},
+        {'module': 'mlx_config', 'id': 'value_out_of_range', 'args': {'device': '03:00.0', 'settings': {'NUM_OF_VFS': 500}},
+         'must': {'reason': 'invalid_value'}, 'expected': ['failed', 'reason', 'msg']},
+        {'module': 'mlx_config', 'id': 'unknown_word', 'args': {'device': '03:00.0', 'settings': {'LINK_TYPE_P2': 'ethernet'}},
+         'must': {'reason': 'invalid_value'}, 'expected': ['failed', 'reason']},
+    ]
+    return specs
+
+
+def main():
+    subprocess.run(['make', '-s', '-C', EMU], check=True)
+    header = ('# Recorded by tests/unit/plugins/modules/record_cases.py: real mstflint 4.21 runs against the card emulator\n'
+              '# (MFT cases: the commands MFT runs, answered by their mstflint twins). Replayed by module_harness.py.\n')
+    by_module = {}
+    for spec in burn_specs() + other_specs():
+        by_module.setdefault(spec['module'], []).append(record(spec))
+    for name, cases in by_module.items():
+        with open(os.path.join(HERE, '%s.yaml' % name), 'w') as handle:
+            handle.write(header)
+            yaml.safe_dump(cases, handle, sort_keys=False, width=160, allow_unicode=True)
+        print('wrote %d cases for %s' % (len(cases), name))
+
+
+if __name__ == '__main__':
+    main()
