@@ -149,7 +149,7 @@ devices:
           type: list
           elements: str
     mst_device:
-      description: MFT device name; null (not detected by this version of the module).
+      description: MFT device of the card from C(mst status -v) (for example C(/dev/mst/mt4099_pci_cr0)); null with mstflint or when mst is not started.
       type: str
     error:
       description: Present when the flash query failed; C(reason) and C(message) from the tool output.
@@ -191,7 +191,7 @@ from ansible_collections.homelab.connectx.plugins.module_utils.common import (
     TOOL_OPTION, select_flavour, binary, refuse, normalize_bdf, read_sysfs, vpd_argv, vpd_fields,
     tool_info, mellanox_devices)
 from ansible_collections.homelab.connectx.plugins.module_utils.errors import ParseError
-from ansible_collections.homelab.connectx.plugins.module_utils import parse_flint, pcie, psid as psid_utils
+from ansible_collections.homelab.connectx.plugins.module_utils import parse_flint, parse_mst, pcie, psid as psid_utils
 
 SYSFS_PCI = '/sys/bus/pci/devices'
 
@@ -277,6 +277,15 @@ def main():
         cards = {bdf: cards[bdf]}
     tool = tool_info(runner, flavour, flint)
     devices = [card_info(runner, flavour, flint, bdf, cards[bdf]) for bdf in sorted(cards)]
+    if flavour == 'mft' and devices and runner.has('mst'):
+        # MFT names cards /dev/mst/mtNNNN_pci_cr0; the direct (pci_cr) device is preferred to pciconf.
+        status = runner.run(['mst', 'status', '-v'])
+        found = {}
+        for entry in parse_mst.parse_status(status.stdout) if status.ok else []:
+            if entry['pci_address'] and (entry['pci_address'] not in found or entry['kind'] == 'pci_cr'):
+                found[entry['pci_address']] = entry['mst_device']
+        for dev in devices:
+            dev['mst_device'] = found.get(dev['pci_address'])
     module.exit_json(changed=False, devices=devices, tool=tool)
 
 

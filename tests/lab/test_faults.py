@@ -73,7 +73,7 @@ def test_burn_killed_midway_boots_old_image_and_backup_restores(card, tmp_path):
 
 def test_dual_port_image_refused_on_single_port_card(lab, shim, tmp_path):  # noqa: F811
     card = make_card(lab, tmp_path, preset='MCX353A-FCBT')
-    dest, _ = backed_up(card, tmp_path)
+    dest = backed_up(card, tmp_path)[0]
     res = card.module('mlx_firmware_burn', device=BDF, image=card.image('MCX354A-FCBT'), backup_dir=dest, allow_psid_change=True,
                       allowed_psid_changes=[{'from': 'MT_1100120019', 'to': 'MT_1090120019'}])
     assert res['reason'] == 'device_mismatch' and '2-port board' in res['msg'], res
@@ -95,7 +95,7 @@ def test_newer_mstflint_is_refused_with_the_fix(card, tmp_path):
 
 
 def test_stuck_semaphore_gives_a_clear_error_and_writes_nothing(card, tmp_path):
-    dest, _ = backed_up(card, tmp_path)
+    dest = backed_up(card, tmp_path)[0]
     card.cardctl('fault', '--bdf', BDF, 'set', 'semaphore_stuck=1')
     res = card.module('mlx_firmware_burn', device=BDF, image=card.image('MCX354A-FCBT'), backup_dir=dest, allow_psid_change=True)
     assert res['reason'] == 'semaphore' and '-clear_semaphore' in res['msg'], res
@@ -124,7 +124,7 @@ def test_lost_backup_refuses_the_burn(card, tmp_path):
 
 
 def test_two_burns_of_one_card_do_not_overlap(card, tmp_path):
-    dest, _ = backed_up(card, tmp_path)
+    dest = backed_up(card, tmp_path)[0]
     lock = '/run/lock/homelab-connectx-%s.lock' % BDF.replace(':', '_')
     with open(lock, 'a') as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)  # another play is burning this card

@@ -141,3 +141,47 @@ def test_unplugged_cable_fails_link_check_by_name(lab):
         assert re.search(r'^\| pve1-pve2 \| DEGRADED \|', report, re.M)
     finally:
         sh(LABCTL + ['plug', 'pve3-ws1'])
+
+
+def test_far_end_at_the_wrong_speed_fails_verify_by_name(lab):
+    sh(['ip', 'netns', 'exec', 'cxlab-ws1', 'ethtool', '-s', 'ens1', 'speed', '10000', 'duplex', 'full', 'autoneg', 'off'])
+    try:
+        res = sh(PLAYBOOK[:-1] + [os.path.join(REPO, 'playbooks', 'verify.yml')], check=False)
+        assert res.returncode != 0
+        assert 'link pve3-ws1, end b (ws1:ens1): speed is 10000 Mb/s, expected 40000 Mb/s' in res.stdout
+    finally:
+        sh(['ip', 'netns', 'exec', 'cxlab-ws1', 'ethtool', '-s', 'ens1', 'speed', '40000', 'duplex', 'full', 'autoneg', 'off'])
+
+
+@pytest.mark.parametrize('extra, message', [
+    ('{"connectx_interfaces": [{"name": "mgmt0", "address": "10.234.0.99/24"}]}', 'mgmt0'),
+    ('{"connectx_links": [{"name": "x", "a": {"host": "pve1", "iface": "ens1"}, "b": {"host": "nas9", "iface": "eth0"}, '
+     '"speed_mbps": 40000}]}', 'link x: end b names host nas9, which is not in this play'),
+    ('{"connectx_allowed_psid_changes": [{"from": "MT_1", "to": "MT_2"}]}', 'allowlist'),
+    ('{"connectx_firmware_image": "/nonexistent/fw.bin"}', '/nonexistent/fw.bin'),
+    ('{"connectx_iperf3": "sometimes"}', 'connectx_iperf3'),
+])
+def test_bad_input_is_refused_before_any_change(lab, extra, message):
+    sh(LABCTL + ['down'])
+    sh(LABCTL + ['up'])
+    res = sh(PLAYBOOK + ['-e', extra], check=False)
+    assert res.returncode != 0
+    assert message in res.stdout, res.stdout[-4000:]
+    assert all(w == 0 for w in flash_writes().values())
+    assert cards()['pve1']['psid'] == 'MT_1090110018'
+
+
+def test_restore_puts_the_original_firmware_back(lab):
+    sh(LABCTL + ['down'])
+    sh(LABCTL + ['up'])
+    crossflash = [PLAYBOOK[0], '-i', INVENTORY, os.path.join(REPO, 'playbooks', 'crossflash.yml'), '--limit', 'pve1']
+    sh(crossflash)
+    assert cards()['pve1']['psid'] == 'MT_1090120019'
+    with open(INVENTORY) as handle:
+        backups = os.path.join(yaml.safe_load(handle)['all']['vars']['connectx_backup_dir'], 'pve1')
+    image = [n for n in os.listdir(backups) if n.startswith('MT_1090110018_2.40.5030_') and n.endswith('.image')][0]
+    restore = [PLAYBOOK[0], '-i', INVENTORY, os.path.join(REPO, 'playbooks', 'restore.yml'), '--limit', 'pve1',
+               '-e', 'connectx_restore_image=%s' % os.path.join(backups, image)]
+    sh(restore)
+    state = cards()['pve1']
+    assert (state['psid'], state['fw'], state['running_fw']) == ('MT_1090110018', '2.40.5030', '2.40.5030')

@@ -33,7 +33,7 @@ EMU = os.path.join(REPO, 'tests', 'lab', 'emulator')
 sys.path.insert(0, os.path.join(REPO, 'tests', 'unit'))
 sys.path.insert(0, os.path.join(REPO, 'tests', 'lab', 'firmware'))
 # conftest makes the collection importable as ansible_collections.homelab.connectx.
-import conftest  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import
+import conftest  # noqa: E402  pylint: disable=wrong-import-position
 import build_image  # noqa: E402  pylint: disable=wrong-import-position,import-error
 
 from ansible.module_utils import basic  # noqa: E402  pylint: disable=wrong-import-position
@@ -55,6 +55,11 @@ class Recorder(object):
         argv = [str(a) for a in args]
         real = list(argv)
         name = os.path.basename(real[0])
+        if name == 'mst':  # no twin in mstflint: the real `mst status -v` of a fixture (it lists 03:00.0)
+            text = conftest.load_fixture('mst/mft-mst-status-v-4x-cx3pro.txt')[0]
+            text = text[text.index('MST modules:'):]
+            self.calls.append({'command': argv, 'rc': 0, 'out': text, 'err': ''})
+            return 0, text, ''
         if name in MFT_TWINS:
             real[0] = shutil.which(MFT_TWINS[name])
             if name == 'mlxvpd' and real[1:2] == ['-d']:
@@ -286,7 +291,8 @@ def other_specs():
 def main():
     subprocess.run(['make', '-s', '-C', EMU], check=True)
     header = ('# Recorded by tests/unit/plugins/modules/record_cases.py: real mstflint 4.21 runs against the card emulator\n'
-              '# (MFT cases: the commands MFT runs, answered by their mstflint twins). Replayed by module_harness.py.\n')
+              '# (MFT cases: the commands MFT runs, answered by their mstflint twins; `mst status -v` by fixture\n'
+              '# mst/mft-mst-status-v-4x-cx3pro.txt). Replayed by module_harness.py.\n')
     by_module = {}
     for spec in burn_specs() + other_specs():
         by_module.setdefault(spec['module'], []).append(record(spec))
