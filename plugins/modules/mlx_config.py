@@ -19,6 +19,8 @@ description:
     C(SRIOV_EN) (boolean), C(NUM_OF_VFS) (0-126) ...; words or numbers are accepted.
   - mstflint 4.26 and later cannot configure ConnectX-3 cards; the module refuses with the fix.
 version_added: 0.1.0
+extends_documentation_fragment:
+  - homelab.connectx.tool
 author:
   - homelab.connectx contributors (@homelab-connectx)
 options:
@@ -30,11 +32,6 @@ options:
     description: 'Wanted next-boot values, for example C({LINK_TYPE_P1: ETH, LINK_TYPE_P2: ETH, SRIOV_EN: false}).'
     type: dict
     required: true
-  tool:
-    description: Tool flavour; V(auto) uses NVIDIA MFT when C(flint) is on PATH, else C(mstflint).
-    type: str
-    default: auto
-    choices: [auto, mstflint, mft]
 attributes:
   check_mode:
     support: full
@@ -51,8 +48,6 @@ notes:
     the module then fails with C(reason=config_unreadable). The port type can still be set through the mlx4 driver -
     the C(port_type_array) option of C(mlx4_core) (C(options mlx4_core port_type_array=2,2)) or
     C(/sys/bus/pci/devices/BDF/mlx4_portN).
-requirements:
-  - mstflint (Debian package C(mstflint) up to 4.25) or NVIDIA MFT
 '''
 
 EXAMPLES = r'''

@@ -19,6 +19,8 @@ description:
     which tool is installed and whether it can still handle ConnectX-3 cards.
   - Read-only.
 version_added: 0.1.0
+extends_documentation_fragment:
+  - homelab.connectx.tool
 author:
   - homelab.connectx contributors (@homelab-connectx)
 options:
@@ -27,13 +29,6 @@ options:
       - PCI address of one card (C(0000:03:00.0) or C(03:00.0)). Only this card is returned.
       - When the address is not a Mellanox device the module fails with C(reason=no_device).
     type: str
-  tool:
-    description:
-      - Which tool flavour to run.
-      - V(auto) uses NVIDIA MFT (C(flint)) when C(flint) is on PATH, else C(mstflint).
-    type: str
-    default: auto
-    choices: [auto, mstflint, mft]
 attributes:
   check_mode:
     support: full
@@ -48,8 +43,6 @@ attributes:
 notes:
   - Tools are run with an argument list and C(LC_ALL=C); nothing goes through a shell.
   - A card whose flash cannot be queried is still listed, with RV(devices[].error) set.
-requirements:
-  - mstflint (Debian package C(mstflint)) or NVIDIA MFT
 '''
 
 EXAMPLES = r'''

@@ -21,6 +21,8 @@ description:
   - Idempotent - when every requested file is there, matches C(SHA256SUMS) and the image verifies, nothing
     is rewritten. Another firmware's backup has another name and is never overwritten.
 version_added: 0.1.0
+extends_documentation_fragment:
+  - homelab.connectx.tool
 author:
   - homelab.connectx contributors (@homelab-connectx)
 options:
@@ -38,11 +40,6 @@ options:
     type: list
     elements: str
     choices: [image, config, rom, vpd]
-  tool:
-    description: Tool flavour; V(auto) uses NVIDIA MFT when C(flint) is on PATH, else C(mstflint).
-    type: str
-    default: auto
-    choices: [auto, mstflint, mft]
 attributes:
   check_mode:
     support: full
@@ -54,8 +51,6 @@ attributes:
     support: full
     platforms: posix
     description: Target OS/families that can be operated against.
-requirements:
-  - mstflint (Debian package C(mstflint)) or NVIDIA MFT
 '''
 
 EXAMPLES = r'''

@@ -24,6 +24,8 @@ description:
     image was burned and only the reboot is missing (a burn is pending - never burn twice).
   - Two runs against the same card never burn at once - a lock file in C(/run/lock) serialises them.
 version_added: 0.1.0
+extends_documentation_fragment:
+  - homelab.connectx.tool
 author:
   - homelab.connectx contributors (@homelab-connectx)
 options:
@@ -76,11 +78,6 @@ options:
     description: Seconds to wait for another burn of the same card to finish.
     type: int
     default: 600
-  tool:
-    description: Tool flavour; V(auto) uses NVIDIA MFT when C(flint) is on PATH, else C(mstflint).
-    type: str
-    default: auto
-    choices: [auto, mstflint, mft]
 attributes:
   check_mode:
     support: full
@@ -92,8 +89,6 @@ attributes:
     support: full
     platforms: posix
     description: Target OS/families that can be operated against.
-requirements:
-  - mstflint (Debian package C(mstflint)) or NVIDIA MFT
 '''
 
 EXAMPLES = r'''

@@ -20,6 +20,8 @@ description:
     directory, an unreadable file, a file the tool does not recognise as an image or an image that does
     not verify.
 version_added: 0.1.0
+extends_documentation_fragment:
+  - homelab.connectx.tool
 author:
   - homelab.connectx contributors (@homelab-connectx)
 options:
@@ -28,13 +30,6 @@ options:
       - Path of the firmware image file (for example a C(.bin) from the vendor) on the managed host.
     type: path
     required: true
-  tool:
-    description:
-      - Which tool flavour to run.
-      - V(auto) uses NVIDIA MFT (C(flint)) when C(flint) is on PATH, else C(mstflint).
-    type: str
-    default: auto
-    choices: [auto, mstflint, mft]
 attributes:
   check_mode:
     support: full
@@ -48,8 +43,6 @@ attributes:
     description: Target OS/families that can be operated against.
 notes:
   - Tools are run with an argument list and C(LC_ALL=C); nothing goes through a shell.
-requirements:
-  - mstflint (Debian package C(mstflint)) or NVIDIA MFT
 '''
 
 EXAMPLES = r'''
