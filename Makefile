@@ -74,10 +74,17 @@ lab-tests: deps
 	  $(VPY) -m pytest tests/lab -q -p no:cacheprovider; \
 	else echo "lab-tests: no lab tests yet"; fi
 
-molecule: deps
+# Every scenario of extensions/molecule (or SCENARIO=name), one after the other on a fresh lab;
+# the lab is torn down after each, also when it fails (labctl down is idempotent).
+molecule: deps collection
 	@scenarios="$(if $(SCENARIO),$(SCENARIO),$(MOLECULE_SCENARIOS))"; \
 	if [ -z "$$scenarios" ]; then echo "molecule: no scenarios in extensions/molecule yet"; exit 0; fi; \
-	cd extensions && for s in $$scenarios; do molecule test -s $$s; done
+	trap '$(VPY) tests/lab/labctl.py down' EXIT; \
+	for s in $$scenarios; do \
+	  $(VPY) tests/lab/labctl.py down; \
+	  start=$$(date +%s); molecule test -s $$s; \
+	  echo "molecule: scenario $$s passed in $$(( $$(date +%s) - start ))s"; \
+	done
 
 # --- the main job ------------------------------------------------------------------------
 demo:

@@ -5,7 +5,11 @@
 """The built-in lab: homelab hosts as podman containers with emulated ConnectX-3 cards, cabled at 40/56G.
 
     python3 tests/lab/labctl.py up | down | status | reboot HOST | unplug CABLE | plug CABLE |
-                                fault HOST NAME=VALUE... | inventory
+                                fault HOST NAME=VALUE... | inventory | wire
+
+`wire` builds everything but the containers (image, ports, cables, cards, inventory): molecule's podman
+driver then starts the containers itself from the platforms of extensions/molecule/*/molecule.yml, on the
+image tagged localhost/cxlab-host:lab and in the network namespaces made here.
 
 Layout (everything named cxlab-*, state under .cache/lab/):
 - each host has a named network namespace cxlab-<host> that outlives its container, so a "reboot"
@@ -186,6 +190,11 @@ def ensure_image():
             shutil.rmtree(root, ignore_errors=True)
     podman('import', '--change', 'CMD=["/opt/cxlab/host/init"]', tarball, tag)
     return tag
+
+
+def alias_image(tag):
+    """Also tag the image as localhost/cxlab-host:lab: the fixed name molecule's platforms use."""
+    podman('tag', tag, 'localhost/%s-host:lab' % PREFIX)
 
 
 # ------------------------------------------------------------------ network
@@ -393,29 +402,73 @@ def write_inventory(topo):
 
 # ------------------------------------------------------------------ commands
 
-def cmd_up(topo):
-    start = time.time()
+def topology_stamp(topo):
+    return hashlib.sha256(json.dumps(topo, sort_keys=True).encode()).hexdigest()
+
+
+def lab_running(topo):
+    """True when this topology is wired and all its containers run (a lab to keep, not to rebuild)."""
+    try:
+        with open(os.path.join(STATE, 'topology.sha256')) as handle:
+            same = handle.read().strip() == topology_stamp(topo)
+    except (IOError, OSError):
+        same = False
+    return same and all(podman('container', 'exists', container(n), check=False).returncode == 0 for n in topo['hosts'])
+
+
+def wire(topo):
+    """Image, bridge, each host's netns with its ports, the cards and the cables: all but the containers."""
     os.makedirs(STATE, exist_ok=True)
-    if not all(podman('container', 'exists', container(n), check=False).returncode == 0 for n in topo['hosts']):
-        cmd_down(topo, quiet=True)  # leftovers of a crash or another topology: start clean
     run(['make', '-s', '-C', EMU])
     tag = ensure_image()
+    alias_image(tag)
     net = ensure_bridge(topo)
     speeds = {}
     for cable in topo.get('cables') or []:
         speeds[cable['a']] = speeds[cable['b']] = cable['speed_mbps']
-    started = []
     for name, host in sorted(topo['hosts'].items()):
         ensure_netns(topo, name, host, net, speeds)
-        root = ensure_cards(name, host)
-        if ensure_container(name, tag, root):
-            started.append(name)
+        ensure_cards(name, host)
     for cable in topo.get('cables') or []:
         plug(cable)
+    with open(os.path.join(STATE, 'topology.sha256'), 'w') as handle:
+        handle.write(topology_stamp(topo))
+    return tag
+
+
+def forget_backups():
+    """A new lab has new cards: the controller's backups of the previous lab's cards go (a kept lab keeps them)."""
+    shutil.rmtree(os.path.join(STATE, 'backups'), ignore_errors=True)
+
+
+def cmd_up(topo):
+    start = time.time()
+    if not lab_running(topo):
+        cmd_down(topo, quiet=True)  # leftovers of a crash or another topology: start clean
+        forget_backups()
+    tag = wire(topo)
+    started = []
+    for name in sorted(topo['hosts']):
+        if ensure_container(name, tag, os.path.join(host_dir(name), 'fakemlx')):
+            started.append(name)
     wait_booted(sorted(topo['hosts']))
     path = write_inventory(topo)
     log('up in %.1fs: %d hosts (%s started), %d cables; inventory %s'
         % (time.time() - start, len(topo['hosts']), ', '.join(started) or 'none', len(topo.get('cables') or []), path))
+
+
+def cmd_wire(topo):
+    """For molecule: a fresh lab without containers, unless this topology's lab already runs."""
+    start = time.time()
+    if lab_running(topo):
+        log('wire: the lab of this topology is up; kept as it is')
+    else:
+        cmd_down(topo, quiet=True)
+        forget_backups()
+        wire(topo)
+    path = write_inventory(topo)
+    log('wired in %.1fs: %d hosts, %d cables; inventory %s'
+        % (time.time() - start, len(topo['hosts']), len(topo.get('cables') or []), path))
 
 
 def cmd_down(topo, quiet=False):
@@ -445,6 +498,8 @@ def cmd_down(topo, quiet=False):
         run(['ip', 'link', 'del', dev], check=False)
     shutil.rmtree(os.path.join(STATE, 'hosts'), ignore_errors=True)
     shutil.rmtree(relays, ignore_errors=True)
+    if os.path.exists(os.path.join(STATE, 'topology.sha256')):
+        os.unlink(os.path.join(STATE, 'topology.sha256'))
     if not quiet:
         log('down: removed %d containers, the cxlab network namespaces, ports, bridge and relays' % len(names))
 
@@ -504,7 +559,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--topology', default=os.path.join(LAB, 'topology.yml'))
     sub = parser.add_subparsers(dest='cmd', required=True)
-    for cmd in ('up', 'down', 'status', 'inventory'):
+    for cmd in ('up', 'down', 'status', 'inventory', 'wire'):
         sub.add_parser(cmd)
     sub.add_parser('reboot').add_argument('host')
     sub.add_parser('unplug').add_argument('cable')
@@ -520,6 +575,8 @@ def main(argv=None):
             cmd_up(topo)
         elif args.cmd == 'down':
             cmd_down(topo)
+        elif args.cmd == 'wire':
+            cmd_wire(topo)
         elif args.cmd == 'status':
             cmd_status(topo)
         elif args.cmd == 'inventory':
