@@ -1,0 +1,23 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, homelab.connectx contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Filters of the windows_host role: the logic lives in module_utils/parse_windows.py (pure, unit-tested)."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+from ansible_collections.homelab.connectx.plugins.module_utils import parse_windows
+
+
+class FilterModule(object):
+    """homelab.connectx Windows filters."""
+
+    def filters(self):
+        return {
+            'connectx_windows_inventory': parse_windows.inventory,
+            'connectx_windows_adapter_info': parse_windows.adapter_info,
+            'connectx_windows_link_speed_mbps': parse_windows.link_speed_mbps,
+            'connectx_windows_ping_results': parse_windows.ping_results,
+            'connectx_windows_evaluate_ends': parse_windows.evaluate_ends,
+        }
