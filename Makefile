@@ -18,12 +18,12 @@ MOLECULE_SCENARIOS := $(sort $(notdir $(patsubst %/molecule.yml,%,$(wildcard ext
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: help demo test deps apt venv collection unit sanity lint lab-tests molecule build docs clean
+.PHONY: help demo test deps apt venv collection unit sanity lint lab-tests molecule faults bench build docs clean
 
 help:
 	@echo "make demo   - run playbooks/site.yml against the built-in lab (builds it if needed)"
 	@echo "make test   - everything: unit, sanity, lint, lab tests, molecule"
-	@echo "make unit | sanity | lint | lab-tests | molecule [SCENARIO=name] | build | docs"
+	@echo "make unit | sanity | lint | lab-tests | molecule [SCENARIO=name] | faults | bench | build | docs"
 	@echo "make lab-up | lab-down | lab-status"
 
 # --- setup ------------------------------------------------------------------------------
@@ -85,6 +85,16 @@ molecule: deps collection
 	  start=$$(date +%s); molecule test -s $$s; \
 	  echo "molecule: scenario $$s passed in $$(( $$(date +%s) - start ))s"; \
 	done
+
+# The reliability fault matrix (tests/fault_matrix.yml): its tests only, and the matrix with results.
+faults: deps collection
+	$(VPY) tests/fault_matrix.py
+
+# The benchmark (bench/run.py): by hand vs site.yml first converge vs re-run, N = 1 2 4 8 lab hosts
+# (BENCH_HOSTS="1 2" for fewer); writes bench/results.json, results.md and chart.svg. Not part of test.
+BENCH_HOSTS ?= 1 2 4 8
+bench: deps collection
+	$(VPY) bench/run.py --hosts $(BENCH_HOSTS)
 
 # --- the main job ------------------------------------------------------------------------
 demo:

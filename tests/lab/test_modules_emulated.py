@@ -165,14 +165,19 @@ def test_burn_refuses_cx3pro_image_and_broken_image(card, tmp_path):
 
 def test_burn_failure_is_reported_with_the_tools_message(card, tmp_path):
     dest = str(tmp_path / 'backup')
-    card.module('mlx_firmware_backup', device='03:00.0', dest=dest)
+    backup = card.module('mlx_firmware_backup', device='03:00.0', dest=dest)['files']['image']['path']
     card.cardctl('fault', '--bdf', BDF, 'set', 'flash_write_error_at=0x90000')
     res = card.module('mlx_firmware_burn', device='03:00.0', image=card.image('MCX354A-FCBT'), backup_dir=dest,
                       allow_psid_change=True)
     assert res['failed'] and res['reason'] == 'burn_failed', res
     assert res['tool_reason'] == 'flash_error' and 'Flash write' in res['msg']
+    assert not res.get('reboot_required')  # the firmware role reboots only after a burn that succeeded
     state = card.show()
     assert state['running_fw'] == '2.40.5030'
+    # The flash works again: the backup burns back and the card is where it started.
+    card.cardctl('fault', '--bdf', BDF, 'clear')
+    res = card.module('mlx_firmware_burn', device='03:00.0', image=backup, backup_dir=dest, force=True)
+    assert res['burned'] and res['current'] == {'psid': 'MT_1090110018', 'fw_version': '2.40.5030'}, res
 
 
 def test_config_sets_only_what_differs(card):

@@ -171,7 +171,9 @@ def test_bad_input_is_refused_before_any_change(lab, extra, message):
     assert cards()['pve1']['psid'] == 'MT_1090110018'
 
 
-def test_restore_puts_the_original_firmware_back(lab):
+@pytest.fixture(scope='module')
+def crossflashed(lab):  # pylint: disable=redefined-outer-name,unused-argument
+    """A fresh lab with pve1 crossflashed by crossflash.yml: the path of its original image's backup."""
     sh(LABCTL + ['down'])
     sh(LABCTL + ['up'])
     crossflash = [PLAYBOOK[0], '-i', INVENTORY, os.path.join(REPO, 'playbooks', 'crossflash.yml'), '--limit', 'pve1']
@@ -180,8 +182,35 @@ def test_restore_puts_the_original_firmware_back(lab):
     with open(INVENTORY) as handle:
         backups = os.path.join(yaml.safe_load(handle)['all']['vars']['connectx_backup_dir'], 'pve1')
     image = [n for n in os.listdir(backups) if n.startswith('MT_1090110018_2.40.5030_') and n.endswith('.image')][0]
-    restore = [PLAYBOOK[0], '-i', INVENTORY, os.path.join(REPO, 'playbooks', 'restore.yml'), '--limit', 'pve1',
-               '-e', 'connectx_restore_image=%s' % os.path.join(backups, image)]
-    sh(restore)
+    return os.path.join(backups, image)
+
+
+def restore(image):
+    return sh([PLAYBOOK[0], '-i', INVENTORY, os.path.join(REPO, 'playbooks', 'restore.yml'), '--limit', 'pve1',
+               '-e', 'connectx_restore_image=%s' % image], check=False)
+
+
+def test_restore_refuses_a_backup_whose_checksum_does_not_match(crossflashed):  # pylint: disable=redefined-outer-name
+    with open(crossflashed, 'rb') as handle:
+        original = handle.read()
+    writes = flash_writes()['pve1']
+    try:
+        with open(crossflashed, 'r+b') as handle:  # one flipped bit inside the image, size unchanged
+            handle.seek(len(original) // 2)
+            handle.write(bytes([original[len(original) // 2] ^ 0x01]))
+        res = restore(crossflashed)
+        assert res.returncode != 0, res.stdout[-3000:]
+        assert 'checksum_mismatch: %s has sha256' % crossflashed in re.sub(r'\s+', ' ', res.stdout), res.stdout[-3000:]
+        assert flash_writes()['pve1'] == writes
+        state = cards()['pve1']
+        assert (state['psid'], state['fw'], state['running_fw']) == ('MT_1090120019', '2.42.5000', '2.42.5000')
+    finally:
+        with open(crossflashed, 'wb') as handle:
+            handle.write(original)
+
+
+def test_restore_puts_the_original_firmware_back(crossflashed):  # pylint: disable=redefined-outer-name
+    res = restore(crossflashed)
+    assert res.returncode == 0, res.stdout[-6000:]
     state = cards()['pve1']
     assert (state['psid'], state['fw'], state['running_fw']) == ('MT_1090110018', '2.40.5030', '2.40.5030')
