@@ -88,6 +88,16 @@ def card_state(lab_host, bdf=BDF):
     return json.loads(res.stdout)[bdf]
 
 
+def assert_runs(host, lab_host, psid_fw, bdf=BDF):
+    """The card's flash holds PSID/version ``psid_fw``, verifies, and the card runs that version (rebooted)."""
+    query = flint_query(host, bdf)
+    assert (query['PSID'], query['FW Version']) == tuple(psid_fw)
+    host.run_expect([0], 'mstflint -d %s v' % bdf)
+    card = card_state(lab_host, bdf)
+    assert card['running_fw'] == psid_fw[1]
+    return card
+
+
 def run(argv):
     """A command on the controller (argv, no shell); its stdout, failing the test on a non-zero exit."""
     res = subprocess.run(argv, capture_output=True, text=True, check=False)
@@ -114,4 +124,5 @@ def lab():
     Lab.card_state = staticmethod(card_state)
     Lab.sha256 = staticmethod(sha256)
     Lab.run = staticmethod(run)
+    Lab.assert_runs = staticmethod(assert_runs)
     return Lab

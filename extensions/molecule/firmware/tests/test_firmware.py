@@ -16,12 +16,8 @@ TARGET = ('MT_1090120019', '2.42.5000')
 
 
 def test_card_is_crossflashed_and_runs_the_new_firmware(host, lab_host, lab):
-    query = lab.flint_query(host)
-    assert (query['PSID'], query['FW Version']) == TARGET
-    host.run_expect([0], 'mstflint -d %s v' % lab.bdf)
-    card = lab.card_state(lab_host)
     # Rebooted: the card runs what is on its flash.
-    assert card['running_fw'] == TARGET[1]
+    card = lab.assert_runs(host, lab_host, TARGET)
     assert card['counters']['flash_program_ops'] > 0
 
 

@@ -15,10 +15,7 @@ CROSSFLASHED = ('MT_1090120019', '2.42.5000')
 
 
 def test_card_is_back_at_the_original_firmware(host, lab_host, lab):
-    query = lab.flint_query(host)
-    assert (query['PSID'], query['FW Version']) == ORIGINAL
-    host.run_expect([0], 'mstflint -d %s v' % lab.bdf)
-    assert lab.card_state(lab_host)['running_fw'] == ORIGINAL[1]
+    lab.assert_runs(host, lab_host, ORIGINAL)
 
 
 def test_flash_holds_the_backup_image(host, lab_host, lab, lab_vars):
