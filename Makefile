@@ -18,12 +18,12 @@ MOLECULE_SCENARIOS := $(sort $(notdir $(patsubst %/molecule.yml,%,$(wildcard ext
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: help demo test deps apt venv collection unit sanity lint lab-tests molecule faults bench build docs clean
+.PHONY: help demo test deps apt venv collection unit compat sanity lint lab-tests molecule faults bench build docs clean
 
 help:
 	@echo "make demo   - run playbooks/site.yml against the built-in lab (builds it if needed)"
 	@echo "make test   - everything: unit, sanity, lint, lab tests, molecule"
-	@echo "make unit | sanity | lint | lab-tests | molecule [SCENARIO=name] | faults | bench | build | docs"
+	@echo "make unit | compat | sanity | lint | lab-tests | molecule [SCENARIO=name] | faults | bench | build | docs"
 	@echo "make lab-up | lab-down | lab-status"
 
 # --- setup ------------------------------------------------------------------------------
@@ -55,11 +55,16 @@ $(COLLECTION_LINK):
 	@ln -sfn $(CURDIR) $@
 
 # --- tests ------------------------------------------------------------------------------
-test: deps unit sanity lint lab-tests molecule
+test: deps unit compat sanity lint lab-tests molecule
 	@echo "make test: all checks passed"
 
 unit: venv
 	$(VPY) -m pytest tests/unit tests/packaging -q -p no:cacheprovider
+
+# The unit and packaging tests again on each ansible-core that meta/runtime.yml claims, each in its
+# own venv from tests/compat/ansible-core-<version>.txt (exact pins).
+compat: collection
+	tests/compat/run.sh
 
 sanity: venv
 	tests/sanity/run.sh
@@ -108,8 +113,13 @@ build: venv
 	@mkdir -p build
 	ansible-galaxy collection build --force --output-path build .
 
+# Reference docs: docs/reference/*.rst (index.rst, <module>_module.rst, <filter>_filter.rst, <role>_role.rst)
+# from the modules', filters' and roles' own documentation, in simplified RST that a git forge renders
+# without Sphinx. Only docs/reference is rewritten (files it no longer writes are removed).
 docs: venv collection
-	$(VPY) docs/generate.py
+	@mkdir -p docs/reference
+	$(VENV)/bin/antsibull-docs collection --use-current --fail-on-error --output-format simplified-rst \
+	  --squash-hierarchy --no-add-antsibull-docs-version --cleanup everything --dest-dir docs/reference homelab.connectx
 
 clean:
 	rm -rf build tests/output .pytest_cache

@@ -6,7 +6,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Makes the real, unmodified mstflint/mstconfig/mstvpd/lspci/lsmod/ethtool see emulated
- * ConnectX-3 cards (design: /work/shared/emulation-spec.md):
+ * ConnectX-3 cards (design: docs/lab/emulator.md):
  *   - path redirect: /sys/bus/pci, /proc/modules and the prefixes listed in $FAKEMLX_ROOT/redirects
  *     are served from $FAKEMLX_ROOT (a fake sysfs tree that cardctl.py writes);
  *   - the PCI config file of a card is a live device: the old 0x58/0x5c CR-space gateway with

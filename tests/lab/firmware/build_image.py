@@ -5,7 +5,7 @@
 """Build synthetic FS2 firmware images for ConnectX-3 / ConnectX-3 Pro that the real mstflint accepts.
 
 The layout follows mstflint 4.21 (mlxfwops/lib/fs2_ops.cpp, fw_ops.cpp, flint_base.*); see
-/work/shared/emulation-spec.md section 1. The images carry no real firmware: the DDR section is filler.
+docs/lab/image-layout.md. The images carry no real firmware: the DDR section is filler.
 They pass ``mstflint -i IMG query full`` and ``verify`` (with the "Full Image" CRC), can hold an
 expansion ROM (``Rom Info:`` line, ``rrom``) and a FW_CONF section (``dc``).
 
@@ -40,8 +40,9 @@ II_FW_VERSION, II_BUILD_TIME, II_DEVICE_TYPE, II_PSID, II_VSD = 1, 2, 3, 4, 5
 II_PRODUCT_VER, II_VSD_VENDOR, II_HW_DEVS_ID, II_MIC_VERSION = 7, 8, 10, 11
 II_CONFIG_AREA, II_PS_INFO, II_END = 19, 20, 0xff
 
-# Facts from /work/shared/fixtures/psid_table (PSID <-> OPN) and the fixtures' query outputs.
-# 'date' is day, month, year as printed by flint. Entries marked synthetic are plausible, not observed.
+# Facts from tests/unit/fixtures/psid_table (PSID <-> OPN) and the fixtures' query outputs; which preset
+# values are observed and which are lab choices: docs/lab/psid-table.md.
+# 'date' is day, month, year as printed by flint.
 PRESETS = {
     'MCX354A-QCBT': dict(psid='MT_1090110018', fw='2.40.5030', device_id=DEV_CX3, ports=2, date=(18, 3, 2017),
                          prs='cx3-1_MCX354A_qdr.prs', rom='3.4.746', base_guid='0002c90300a0b0c0',

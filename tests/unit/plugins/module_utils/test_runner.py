@@ -14,7 +14,7 @@ import pytest
 
 from ansible.module_utils import basic
 from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.testing import patch_module_args
+from module_args import patch_module_args
 
 from ansible_collections.homelab.connectx.plugins.module_utils.runner import CommandRunner
 
@@ -22,7 +22,7 @@ from ansible_collections.homelab.connectx.plugins.module_utils.runner import Com
 @pytest.fixture(autouse=True)
 def module_profile(monkeypatch):
     # fail_json serialises with the profile that patch_module_args sets only inside its context.
-    monkeypatch.setattr(basic, '_ANSIBLE_PROFILE', 'legacy')
+    monkeypatch.setattr(basic, '_ANSIBLE_PROFILE', 'legacy', raising=False)
 
 
 def make_module(check_mode=False):

@@ -37,7 +37,7 @@ import conftest  # noqa: E402  pylint: disable=wrong-import-position
 import build_image  # noqa: E402  pylint: disable=wrong-import-position,import-error
 
 from ansible.module_utils import basic  # noqa: E402  pylint: disable=wrong-import-position
-from ansible.module_utils.testing import patch_module_args  # noqa: E402  pylint: disable=wrong-import-position
+from module_args import patch_module_args  # noqa: E402  pylint: disable=wrong-import-position,import-error
 
 BDF = '0000:03:00.0'
 MFT_TWINS = {'flint': 'mstflint', 'mlxconfig': 'mstconfig', 'mlxvpd': 'mstvpd'}
