@@ -65,13 +65,13 @@ def topology(n):
         pair, side = (i + 1) // 2, 1 if i % 2 else 2
         has_peer = side == 2 or i + 1 <= n
         hosts['pve%d' % i] = {
-            'group': 'proxmox', 'management': '10.234.0.%d' % (10 + i), 'firmware': True,
+            'group': 'proxmox', 'management': '198.19.0.%d' % (10 + i), 'firmware': True,
             'cards': [{'bdf': BDF, 'preset': 'MCX354A-QCBT', 'slot_speed': 8, 'slot_width': 8, 'netdevs': ['ens1', 'ens1d1']}],
             'interfaces': [{'name': 'ens1', 'address': '198.18.%d.%d/30' % (pair, side)}] if has_peer else [],
         }
         if side == 2:
             cables.append({'name': 'pve%d-pve%d' % (i - 1, i), 'a': 'pve%d:ens1' % (i - 1), 'b': 'pve%d:ens1' % i, 'speed_mbps': 40000})
-    return {'target_image': 'MCX354A-FCBT', 'management_subnet': '10.234.0.0/24', 'hosts': hosts, 'cables': cables}
+    return {'target_image': 'MCX354A-FCBT', 'management_subnet': '198.19.0.0/24', 'hosts': hosts, 'cables': cables}
 
 
 class Lab(object):

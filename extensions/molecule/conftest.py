@@ -53,8 +53,9 @@ def pytest_generate_tests(metafunc):
 
 @pytest.fixture
 def host(lab_host):
-    """testinfra host of the lab host's container."""
-    return testinfra.get_host('podman://%s' % LAB_HOSTS[lab_host]['ansible_host'])
+    """testinfra host of the lab host's container (the verifier looks in from outside, as an admin at the
+    console would; the roles under test reach the host over SSH)."""
+    return testinfra.get_host('podman://cxlab-%s' % lab_host)
 
 
 @pytest.fixture(scope='session')

@@ -27,6 +27,16 @@ options:
       - An interface that does not exist makes the module fail with C(reason=no_interface).
     type: list
     elements: str
+  wait_timeout:
+    description:
+      - Seconds to wait, at most, for carrier on every interface that is administratively up before
+        reading them. A QSFP+ link trains for a few seconds after C(ifreload), a reboot or a cable
+        plugged in; reading at once would report it down.
+      - Interfaces that are administratively down are not waited for (they cannot get carrier).
+      - V(0) reads at once.
+    type: int
+    default: 0
+    version_added: 0.2.0
 attributes:
   check_mode:
     support: full
@@ -57,6 +67,12 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+waited_s:
+  description: Seconds spent waiting for carrier (see O(wait_timeout)).
+  returned: success
+  type: float
+  sample: 3.2
+  version_added: 0.2.0
 interfaces:
   description: One entry per interface.
   returned: success
@@ -124,6 +140,7 @@ reason:
 '''
 
 import os
+import time
 
 from ansible.module_utils.basic import AnsibleModule
 
@@ -195,8 +212,31 @@ def read_interface(module, runner, name):
     }
 
 
+IFF_UP = 0x1
+
+
+def admin_up(name):
+    flags = read_sysfs(os.path.join(SYSFS_NET, name, 'flags'))
+    try:
+        return bool(int(flags, 16) & IFF_UP)
+    except (TypeError, ValueError):
+        return False
+
+
+def wait_for_carrier(names, timeout, poll=0.2):
+    """Wait until every administratively up interface of ``names`` has carrier, at most ``timeout`` seconds."""
+    start = time.time()
+    while timeout > 0:
+        pending = [n for n in names if admin_up(n) and read_sysfs(os.path.join(SYSFS_NET, n, 'carrier')) != '1']
+        if not pending or time.time() - start >= timeout:
+            break
+        time.sleep(poll)
+    return round(time.time() - start, 1) if timeout > 0 else 0.0
+
+
 def main():
-    module = AnsibleModule(argument_spec=dict(interfaces=dict(type='list', elements='str')), supports_check_mode=True)
+    module = AnsibleModule(argument_spec=dict(interfaces=dict(type='list', elements='str'),
+                                              wait_timeout=dict(type='int', default=0)), supports_check_mode=True)
     runner = CommandRunner(module)
     runner.find('ethtool')
     names = module.params['interfaces']
@@ -208,7 +248,10 @@ def main():
                'declaration (interfaces here: %s).' % (', '.join(missing), ', '.join(sorted(os.listdir(SYSFS_NET)))
                                                        if os.path.isdir(SYSFS_NET) else 'none'),
                'no_interface', interfaces=missing)
-    module.exit_json(changed=False, interfaces=dict((n, read_interface(module, runner, n)) for n in names))
+    if module.params['wait_timeout'] < 0:
+        refuse(module, runner, 'wait_timeout must be 0 or more seconds, got %d.' % module.params['wait_timeout'], 'invalid_argument')
+    waited = wait_for_carrier(names, module.params['wait_timeout'])
+    module.exit_json(changed=False, waited_s=waited, interfaces=dict((n, read_interface(module, runner, n)) for n in names))
 
 
 if __name__ == '__main__':

@@ -5,7 +5,7 @@
 """The built-in lab: homelab hosts as podman containers with emulated ConnectX-3 cards, cabled at 40/56G.
 
     python3 tests/lab/labctl.py up | down | status | reboot HOST | unplug CABLE | plug CABLE |
-                                fault HOST NAME=VALUE... | inventory | wire
+                                swap HOST PORT_A PORT_B | fault HOST NAME=VALUE... | inventory | wire
 
 `wire` builds everything but the containers (image, ports, cables, cards, inventory): molecule's podman
 driver then starts the containers itself from the platforms of extensions/molecule/*/molecule.yml, on the
@@ -32,6 +32,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -47,8 +48,15 @@ HOST_RECIPE = os.path.join(LAB, 'host')
 PREFIX = 'cxlab'
 BRIDGE = 'cxlab0'
 MIRROR = os.environ.get('CXLAB_MIRROR', 'http://deb.debian.org/debian')
+LINK_DELAY = os.environ.get('CXLAB_LINK_DELAY', '3')
 sys.path.insert(0, os.path.join(LAB, 'firmware'))
+sys.path.insert(0, LAB)
 import build_image  # noqa: E402  pylint: disable=wrong-import-position,import-error
+import cluster  # noqa: E402  pylint: disable=wrong-import-position,import-error
+
+# Cable modules the emulated cages take (tests/lab/emulator/cardctl.py MODULE_TYPES / MODULE_KEYS).
+MODULE_TYPES = ('dac', 'aoc', 'sr4', 'qsa')
+MODULE_KEYS = ('type', 'vendor', 'vendor_oui', 'part_number', 'revision', 'serial', 'date_code', 'length_m', 'memory', 'sfp')
 
 # NVIDIA's file name of the target image (psid table fixture notes): what a user downloads.
 IMAGE_NAMES = {'MCX354A-FCBT': 'fw-ConnectX3-rel-2_42_5000-MCX354A-FCB_A2-A5-FlexBoot-3.4.752.bin'}
@@ -102,6 +110,12 @@ def load_topology(path):
         raise LabError('topology %s: not valid YAML (%s)' % (path, str(exc).splitlines()[0]))
     if not isinstance(topo, dict) or not isinstance(topo.get('hosts'), dict) or not topo['hosts']:
         raise LabError('topology %s: field "hosts" must be a mapping of host names' % path)
+    try:
+        net = management_net(topo)
+    except ValueError:
+        raise LabError('topology: field "management_subnet" must be an IPv4 network, got %r' % topo.get('management_subnet'))
+    if not ipaddress.ip_network('198.18.0.0/15').supernet_of(net):
+        raise LabError('topology: field "management_subnet" must be inside 198.18.0.0/15 (benchmark range), got %s' % net)
     presets = set(build_image.PRESETS)
     if topo.get('target_image') not in presets:
         raise LabError('topology: field "target_image" must be one of %s, got %r' % (', '.join(sorted(presets)), topo.get('target_image')))
@@ -118,6 +132,10 @@ def load_topology(path):
             ipaddress.ip_address(str(host.get('management')))
         except ValueError:
             raise LabError('%s.management: not an IP address: %r' % (where, host.get('management')))
+        if ipaddress.ip_address(str(host['management'])) not in management_net(topo):
+            raise LabError('%s.management: %s is not in management_subnet %s' % (where, host['management'], management_net(topo)))
+        if not re.match(r'^[a-z_][a-z0-9_-]{0,31}$', str(host.get('login', 'root'))):
+            raise LabError('%s.login: not a user name: %r' % (where, host.get('login')))
         cards = host.get('cards')
         if not isinstance(cards, list) or not cards:
             raise LabError('%s.cards: must be a non-empty list' % where)
@@ -153,7 +171,24 @@ def load_topology(path):
             seen.add(cable[side])
         if cable.get('speed_mbps') not in (10000, 40000, 56000):
             raise LabError('%s.speed_mbps: must be 10000, 40000 or 56000, got %r' % (where, cable.get('speed_mbps')))
+        module = cable.get('module')
+        if module is not None:
+            if not isinstance(module, dict):
+                raise LabError('%s.module: must be a mapping like {vendor: Mellanox, part_number: MC2207130-001, type: dac}' % where)
+            if module.get('type', 'dac') not in MODULE_TYPES:
+                raise LabError('%s.module.type: unknown module type %r (known: %s)' % (where, module.get('type'), ', '.join(MODULE_TYPES)))
+            unknown = sorted(set(module) - set(MODULE_KEYS))
+            if unknown:
+                raise LabError('%s.module.%s: unknown field (known: %s)' % (where, unknown[0], ', '.join(MODULE_KEYS)))
+    try:
+        cluster.validate(topo)
+    except ValueError as exc:
+        raise LabError(str(exc))
     return topo
+
+
+def management_net(topo):
+    return ipaddress.ip_network(str(topo.get('management_subnet', '198.19.0.0/24')))
 
 
 def split_port(text):
@@ -208,7 +243,7 @@ def in_ns(host, *argv):
 
 
 def ensure_bridge(topo):
-    net = ipaddress.ip_network(topo.get('management_subnet', '10.234.0.0/24'))
+    net = management_net(topo)
     if run(['ip', 'link', 'show', BRIDGE], check=False).returncode != 0:
         run(['ip', 'link', 'add', BRIDGE, 'type', 'bridge'])
         run(['ip', 'addr', 'add', '%s/%d' % (next(net.hosts()), net.prefixlen), 'dev', BRIDGE])
@@ -255,6 +290,100 @@ def ensure_cards(name, host):
     return root
 
 
+def cluster_dir():
+    return os.path.join(STATE, 'cluster')
+
+
+def ensure_cluster(topo):
+    """The Proxmox cluster stand-in's state (tests/lab/cluster.py), written before the hosts boot; a kept
+    lab keeps its state (maintenance flags, guests shut down); `down` removes it."""
+    if not os.path.exists(os.path.join(cluster_dir(), 'cluster.json')):
+        cluster.write_state(cluster_dir(), cluster.initial_state(topo))
+
+
+def ssh_dir():
+    return os.path.join(STATE, 'ssh')
+
+
+def client_key():
+    """The lab's login key pair (.cache/lab/ssh/id_ed25519): what a homelab's admin key is to its nodes."""
+    key = os.path.join(ssh_dir(), 'id_ed25519')
+    if not os.path.exists(key):
+        os.makedirs(ssh_dir(), mode=0o700, exist_ok=True)
+        run(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-C', 'cxlab-admin', '-f', key])
+    return key
+
+
+def boot_dir(name):
+    """What the host's init reads at boot (mounted at /opt/cxlab/boot): SSH host key, login, boot delay."""
+    return os.path.join(host_dir(name), 'boot')
+
+
+# CXLAB_TIMING=realistic: what real hardware takes. The flash figures are the typical times of the
+# card's SPI NOR flash (Micron M25PX16 datasheet: page program 0.8 ms, 64 KiB sector erase 0.7 s,
+# 4 KiB subsector erase 70 ms) - a floor for a real burn, which also pays the slow config-space
+# gateway; the boot delay stands for POST and the boot of a server (CXLAB_BOOT_DELAY, seconds).
+TIMING = {
+    'fast': {'flash': None, 'boot_delay': 0},
+    'realistic': {'flash': {'page_program_us': 800, 'sector_erase_us': 700000, 'subsector_erase_us': 70000}, 'boot_delay': 60},
+}
+
+
+def timing_profile():
+    name = os.environ.get('CXLAB_TIMING', 'fast')
+    if name not in TIMING:
+        raise LabError('CXLAB_TIMING must be one of %s, got %r' % (', '.join(sorted(TIMING)), name))
+    profile = dict(TIMING[name])
+    if os.environ.get('CXLAB_BOOT_DELAY'):
+        profile['boot_delay'] = int(os.environ['CXLAB_BOOT_DELAY'])
+    return profile
+
+
+def ensure_timing(topo):
+    """The timing profile into each host: the emulator's flash times, the init's boot delay."""
+    profile = timing_profile()
+    for name in topo['hosts']:
+        path = os.path.join(host_dir(name), 'fakemlx', 'timing')
+        if profile['flash']:
+            with open(path, 'w') as handle:
+                handle.write(''.join('%s=%d\n' % item for item in sorted(profile['flash'].items())))
+        elif os.path.exists(path):
+            os.unlink(path)
+        with open(os.path.join(boot_dir(name), 'boot_delay'), 'w') as handle:
+            handle.write('%d\n' % profile['boot_delay'])
+
+
+def ensure_ssh(topo):
+    """Per host: its SSH host key, the authorized key and the login user (mounted at /opt/cxlab/boot);
+    the controller's known_hosts for the lab (host key checking stays on)."""
+    with open(client_key() + '.pub') as handle:
+        authorized = handle.read()
+    known = []
+    for name, host in sorted(topo['hosts'].items()):
+        d = boot_dir(name)
+        os.makedirs(d, exist_ok=True)
+        key = os.path.join(d, 'ssh_host_ed25519_key')
+        if not os.path.exists(key):
+            run(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-C', 'root@%s' % name, '-f', key])
+        with open(os.path.join(d, 'authorized_keys'), 'w') as handle:
+            handle.write(authorized)
+        with open(os.path.join(d, 'user'), 'w') as handle:
+            handle.write(str(host.get('login', 'root')) + '\n')
+        with open(key + '.pub') as handle:
+            algo, blob = handle.read().split()[:2]
+        known.append('%s %s %s\n' % (host['management'], algo, blob))
+    with open(os.path.join(ssh_dir(), 'known_hosts'), 'w') as handle:
+        handle.writelines(known)
+
+
+def ssh_ready(address, timeout=1.0):
+    try:
+        with socket.create_connection((str(address), 22), timeout=timeout) as sock:
+            return sock.recv(4).startswith(b'SSH-')
+    except (OSError, socket.timeout):
+        return False
+
+
 def container(name):
     return '%s-%s' % (PREFIX, name)
 
@@ -270,10 +399,13 @@ def ensure_container(name, tag, cards_root):
         return False
     if state.returncode == 0:
         podman('rm', '-f', container(name))
+    # SYS_ADMIN: the init binds a fresh boot id over /proc/sys/kernel/random/boot_id at each boot.
     podman('run', '-d', '--name', container(name), '--hostname', name, '--restart=always',
-           '--network', 'ns:/run/netns/%s' % netns(name), '--cap-add', 'NET_ADMIN,NET_RAW',
+           '--network', 'ns:/run/netns/%s' % netns(name), '--cap-add', 'NET_ADMIN,NET_RAW,SYS_ADMIN',
            '--label', 'cxlab=1',
            '-v', '%s:/var/lib/fakemlx' % cards_root,
+           '-v', '%s:/opt/cxlab/boot:ro' % boot_dir(name),
+           '-v', '%s:/var/lib/cxlab-cluster' % cluster_dir(),
            '-v', '%s:/opt/cxlab/emulator:ro' % EMU,
            '-v', '%s:/opt/cxlab/firmware:ro' % os.path.join(LAB, 'firmware'),
            '-v', '%s:/opt/cxlab/host:ro' % HOST_RECIPE,
@@ -281,12 +413,14 @@ def ensure_container(name, tag, cards_root):
     return True
 
 
-def wait_booted(names, timeout=120):
+def wait_booted(topo, names, timeout=120):
+    """Booted: init wrote /run/boot_id and sshd answers on the management address."""
     deadline = time.time() + timeout
     pending = set(names)
     while pending and time.time() < deadline:
         for name in sorted(pending):
-            if podman('exec', container(name), 'cat', '/run/boot_id', check=False).returncode == 0:
+            if podman('exec', container(name), 'cat', '/run/boot_id', check=False).returncode == 0 \
+                    and ssh_ready(topo['hosts'][name]['management']):
                 pending.discard(name)
         if pending:
             time.sleep(0.5)
@@ -311,13 +445,52 @@ def relay_alive(cable):
         return 0
 
 
+def swaps_path():
+    return os.path.join(STATE, 'swaps.json')
+
+
+def read_swaps():
+    """{"host:port": "host:other_port"}: cable ends moved by `labctl swap` (kept until the lab goes down)."""
+    try:
+        with open(swaps_path()) as handle:
+            return json.load(handle)
+    except (IOError, OSError, ValueError):
+        return {}
+
+
+def cable_ends(cable):
+    """The cable's two ends as plugged now (after any swap)."""
+    swaps = read_swaps()
+    return swaps.get(cable['a'], cable['a']), swaps.get(cable['b'], cable['b'])
+
+
+def card_of(topo, end):
+    host, port = split_port(end)
+    for card in topo['hosts'][host]['cards']:
+        if port in (card.get('netdevs') or []):
+            return card
+    return None
+
+
+def cardctl(host, *args):
+    return run([sys.executable, os.path.join(EMU, 'cardctl.py'), '--root', os.path.join(host_dir(host), 'fakemlx')] + list(args))
+
+
+def plug_modules(topo, cable):
+    """The cable's module (DAC/AOC/...) in the cage at each end, as the topology declares it."""
+    if cable.get('module') is None:
+        return
+    for end in cable_ends(cable):
+        host, port = split_port(end)
+        cardctl(host, 'module', '--bdf', card_of(topo, end)['bdf'], '--port', port, '--spec', json.dumps(cable['module']))
+
+
 def plug(cable):
     if relay_alive(cable['name']):
         return
-    a_host, a_port = split_port(cable['a'])
-    b_host, b_port = split_port(cable['b'])
+    (a_host, a_port), (b_host, b_port) = [split_port(end) for end in cable_ends(cable)]
     os.makedirs(os.path.dirname(relay_pidfile(cable['name'])), exist_ok=True)
-    proc = subprocess.Popen([sys.executable, os.path.join(LAB, 'relay.py'), netns(a_host), a_port, netns(b_host), b_port],
+    proc = subprocess.Popen([sys.executable, os.path.join(LAB, 'relay.py'), netns(a_host), a_port, netns(b_host), b_port, LINK_DELAY],
                             start_new_session=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                             stderr=open(os.path.join(STATE, 'relays', '%s.log' % cable['name']), 'w'))
     with open(relay_pidfile(cable['name']), 'w') as handle:
@@ -363,23 +536,26 @@ def inventory(topo):
                       'speed_mbps': cable['speed_mbps']})
     groups = {}
     for name, host in sorted(topo['hosts'].items()):
+        # As a homelab reaches its nodes: SSH to the management address, host keys checked against
+        # the lab's known_hosts; root, or a sudo user with become.
         hostvars = {
-            'ansible_connection': 'containers.podman.podman',
-            'ansible_host': container(name),
+            'ansible_connection': 'ssh',
+            'ansible_host': host['management'],
+            'ansible_user': host.get('login', 'root'),
+            'ansible_ssh_private_key_file': client_key(),
+            'ansible_ssh_common_args': '-o UserKnownHostsFile=%s -o StrictHostKeyChecking=yes'
+                                       % os.path.join(ssh_dir(), 'known_hosts'),
             'ansible_python_interpreter': '/usr/bin/python3',
             'connectx_management_interface': 'mgmt0',
             'connectx_interfaces': host.get('interfaces') or [],
-            # PID 1 exits a second later (the container restarts); the command itself returns at once, so
-            # ansible.builtin.reboot does not see the exec session die under it.
-            'connectx_reboot_command': "sh -c '(sleep 1; kill -TERM 1) >/dev/null 2>&1 &'",
-            'connectx_boot_time_command': 'cat /run/boot_id',
         }
+        if host.get('login', 'root') != 'root':
+            hostvars['ansible_become'] = True
         if not host.get('firmware', True):
             hostvars['connectx_firmware_image'] = ''
         groups.setdefault(host['group'], {'hosts': {}})['hosts'][name] = hostvars
     return {'all': {
         'vars': {
-            'ansible_podman_extra_args': '',
             'connectx_firmware_image': image,
             'connectx_firmware_image_sha256': sha,
             'connectx_allow_psid_change': True,
@@ -429,7 +605,11 @@ def wire(topo):
     for name, host in sorted(topo['hosts'].items()):
         ensure_netns(topo, name, host, net, speeds)
         ensure_cards(name, host)
+    ensure_ssh(topo)
+    ensure_timing(topo)
+    ensure_cluster(topo)
     for cable in topo.get('cables') or []:
+        plug_modules(topo, cable)
         plug(cable)
     with open(os.path.join(STATE, 'topology.sha256'), 'w') as handle:
         handle.write(topology_stamp(topo))
@@ -451,7 +631,7 @@ def cmd_up(topo):
     for name in sorted(topo['hosts']):
         if ensure_container(name, tag, os.path.join(host_dir(name), 'fakemlx')):
             started.append(name)
-    wait_booted(sorted(topo['hosts']))
+    wait_booted(topo, sorted(topo['hosts']))
     path = write_inventory(topo)
     log('up in %.1fs: %d hosts (%s started), %d cables; inventory %s'
         % (time.time() - start, len(topo['hosts']), ', '.join(started) or 'none', len(topo.get('cables') or []), path))
@@ -498,6 +678,9 @@ def cmd_down(topo, quiet=False):
         run(['ip', 'link', 'del', dev], check=False)
     shutil.rmtree(os.path.join(STATE, 'hosts'), ignore_errors=True)
     shutil.rmtree(relays, ignore_errors=True)
+    shutil.rmtree(cluster_dir(), ignore_errors=True)
+    if os.path.exists(swaps_path()):
+        os.unlink(swaps_path())
     if os.path.exists(os.path.join(STATE, 'topology.sha256')):
         os.unlink(os.path.join(STATE, 'topology.sha256'))
     if not quiet:
@@ -528,7 +711,8 @@ def cmd_status(topo):
     for cable in topo.get('cables') or []:
         status['cables'][cable['name']] = {
             'plugged': bool(relay_alive(cable['name'])), 'speed_mbps': cable['speed_mbps'],
-            'carrier': {cable['a']: carrier(*split_port(cable['a'])), cable['b']: carrier(*split_port(cable['b']))}}
+            'ends': list(cable_ends(cable)),
+            'carrier': dict((end, carrier(*split_port(end))) for end in cable_ends(cable))}
     print(json.dumps(status, indent=2, sort_keys=True))
     return status
 
@@ -548,6 +732,46 @@ def cmd_reboot(topo, name, timeout=60):
     raise LabError('reboot: %s did not come back within %ds' % (name, timeout))
 
 
+def cmd_swap(topo, host, port_a, port_b):
+    """Move the cable end on HOST:PORT_A to HOST:PORT_B, the other port of the same card (the "moved the
+    transceiver to port 2" case); its module moves with it. Swapping back restores the topology."""
+    if host not in topo['hosts']:
+        raise LabError('swap: no host %s in the topology' % host)
+    ends = {}
+    for port in (port_a, port_b):
+        if card_of(topo, '%s:%s' % (host, port)) is None:
+            raise LabError('swap: %s:%s is not a port of a card of %s (ports: %s)' % (
+                host, port, host, ', '.join(d for c in topo['hosts'][host]['cards'] for d in c.get('netdevs') or [])))
+        ends[port] = '%s:%s' % (host, port)
+    if card_of(topo, ends[port_a]) is not card_of(topo, ends[port_b]):
+        raise LabError('swap: %s and %s are not ports of the same card' % (port_a, port_b))
+    moved = None
+    for cable in topo.get('cables') or []:
+        if ends[port_a] in cable_ends(cable):
+            moved = cable
+        elif ends[port_b] in cable_ends(cable):
+            raise LabError('swap: %s is already cabled (cable %s)' % (ends[port_b], cable['name']))
+    if moved is None:
+        raise LabError('swap: no cable is plugged into %s' % ends[port_a])
+    unplug(moved['name'])
+    bdf = card_of(topo, ends[port_a])['bdf']
+    if moved.get('module') is not None:
+        cardctl(host, 'module', '--bdf', bdf, '--port', port_a, '--none')
+    swaps = read_swaps()
+    original = [end for end in (moved['a'], moved['b']) if swaps.get(end, end) == ends[port_a]][0]
+    if original == ends[port_b]:
+        swaps.pop(original, None)
+    else:
+        swaps[original] = ends[port_b]
+    with open(swaps_path(), 'w') as handle:
+        json.dump(swaps, handle)
+    speed = moved['speed_mbps']
+    in_ns(host, 'ethtool', '-s', port_b, 'speed', str(speed), 'duplex', 'full', 'autoneg', 'off')
+    plug_modules(topo, moved)
+    plug(moved)
+    log('swap: cable %s now ends at %s (was %s)' % (moved['name'], ends[port_b], ends[port_a]))
+
+
 def find_cable(topo, name):
     for cable in topo.get('cables') or []:
         if cable['name'] == name:
@@ -564,6 +788,10 @@ def main(argv=None):
     sub.add_parser('reboot').add_argument('host')
     sub.add_parser('unplug').add_argument('cable')
     sub.add_parser('plug').add_argument('cable')
+    swap = sub.add_parser('swap')
+    swap.add_argument('host')
+    swap.add_argument('port_a')
+    swap.add_argument('port_b')
     fault = sub.add_parser('fault')
     fault.add_argument('host')
     fault.add_argument('settings', nargs='+')
@@ -587,6 +815,8 @@ def main(argv=None):
             unplug(find_cable(topo, args.cable)['name'])
         elif args.cmd == 'plug':
             plug(find_cable(topo, args.cable))
+        elif args.cmd == 'swap':
+            cmd_swap(topo, args.host, args.port_a, args.port_b)
         elif args.cmd == 'fault':
             run([sys.executable, os.path.join(EMU, 'cardctl.py'), '--root', os.path.join(host_dir(args.host), 'fakemlx'),
                  'fault', '--bdf', args.bdf, 'set'] + args.settings)

@@ -43,7 +43,7 @@ def test_ifreload_failure_rolls_back_and_keeps_management(fresh_lab, tmp_path):
     files = sh(['podman', 'exec', 'cxlab-pve1', 'ls', '/etc/network/interfaces.d']).stdout.split()
     assert files == ['zz-broken'], files
     mgmt = sh(['podman', 'exec', 'cxlab-pve1', 'ip', '-br', 'addr', 'show', 'mgmt0']).stdout
-    assert ' UP ' in mgmt and '10.234.0.11/24' in mgmt, mgmt
+    assert ' UP ' in mgmt and '198.19.0.11/24' in mgmt, mgmt
 
 
 def test_reboot_that_never_returns_fails_per_host_one_at_a_time(fresh_lab, tmp_path):

@@ -16,6 +16,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -125,10 +126,21 @@ def test_lspci_and_sysfs_show_the_x4_slot(lab):
     assert ex('pve2', 'cat', '/sys/bus/pci/devices/%s/current_link_width' % BDF).stdout.strip() == '4'
 
 
+def wait_link(host, dev, timeout=15):
+    """A cable trains for the lab's link delay (CXLAB_LINK_DELAY, 3 s) after both ports are up."""
+    deadline = time.time() + timeout
+    while 'Link detected: yes' not in ex(host, 'ethtool', dev).stdout and time.time() < deadline:
+        time.sleep(0.2)
+
+
 def test_cable_carrier_ping_iperf3_and_unplug(lab):
     for host, addr in (('pve1', '198.18.1.1/30'), ('pve2', '198.18.1.2/30')):
         ex(host, 'ip', 'addr', 'replace', addr, 'dev', 'ens1')
         ex(host, 'ip', 'link', 'set', 'ens1', 'up')
+    ex('pve1', 'ip', 'link', 'set', 'ens1d1', 'up')
+    ex('pve3', 'ip', 'link', 'set', 'ens1', 'up')
+    wait_link('pve1', 'ens1')
+    wait_link('pve1', 'ens1d1')
     settings = ex('pve1', 'ethtool', 'ens1').stdout
     assert 'Speed: 40000Mb/s' in settings and 'Link detected: yes' in settings
     assert 'Speed: 56000Mb/s' in ex('pve1', 'ethtool', 'ens1d1').stdout
@@ -139,13 +151,14 @@ def test_cable_carrier_ping_iperf3_and_unplug(lab):
     sh(LABCTL + ['unplug', 'pve1-pve2'])
     assert 'Link detected: no' in ex('pve2', 'ethtool', 'ens1').stdout
     sh(LABCTL + ['plug', 'pve1-pve2'])
+    wait_link('pve2', 'ens1')
     assert 'Link detected: yes' in ex('pve2', 'ethtool', 'ens1').stdout
 
 
 def test_modules_state_and_bad_topology(lab, tmp_path):
     assert 'mlx4_en' in ex('ws1', 'lsmod').stdout
     bad = tmp_path / 'bad.yml'
-    bad.write_text('target_image: MCX354A-FCBT\nhosts:\n  h1:\n    group: proxmox\n    management: 10.234.0.99\n'
+    bad.write_text('target_image: MCX354A-FCBT\nhosts:\n  h1:\n    group: proxmox\n    management: 198.19.0.99\n'
                    '    cards: [{bdf: "0000:03:00.0", preset: NOPE, slot_speed: 8, slot_width: 8}]\n')
     res = sh(LABCTL + ['--topology', str(bad), 'status'], check=False)
     assert res.returncode == 1

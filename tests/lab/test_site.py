@@ -154,7 +154,7 @@ def test_far_end_at_the_wrong_speed_fails_verify_by_name(lab):
 
 
 @pytest.mark.parametrize('extra, message', [
-    ('{"connectx_interfaces": [{"name": "mgmt0", "address": "10.234.0.99/24"}]}', 'mgmt0'),
+    ('{"connectx_interfaces": [{"name": "mgmt0", "address": "198.19.0.99/24"}]}', 'mgmt0'),
     ('{"connectx_links": [{"name": "x", "a": {"host": "pve1", "iface": "ens1"}, "b": {"host": "nas9", "iface": "eth0"}, '
      '"speed_mbps": 40000}]}', 'link x: end b names host nas9, which is not in this play'),
     ('{"connectx_allowed_psid_changes": [{"from": "MT_1", "to": "MT_2"}]}', 'allowlist'),

@@ -10,9 +10,12 @@
   cardctl.py --root DIR show [--bdf BDF]
   cardctl.py --root DIR fault --bdf BDF set NAME=VALUE ... | clear
   cardctl.py --root DIR remove --bdf BDF
+  cardctl.py --root DIR module --bdf BDF --port ens1 [--type dac|aoc|sr4|qsa] [--vendor V] [--part-number PN] \
+                               [--length-m M] [--serial SN] [--revision R] [--vendor-oui OUI] [--date-code YYMMDD] \
+                               [--memory flat|paged] [--spec JSON] | --none
 
 Layout under DIR (what libfakemlx.so serves, see README.md): sys/ (fake sysfs), proc_modules,
-redirects, cards/<bdf>/{flash.bin,hw.bin,card.conf,card.json,faults,nv/}.
+redirects, cards/<bdf>/{flash.bin,hw.bin,card.conf,card.json,faults,nv/,module/port<N>.{eeprom,json}}.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -362,6 +365,7 @@ def show(root, bdf=None):
             'faults': read_faults(root, card_bdf),
             'present': card_bdf in present_cards(root),
             'nv': {name: open(os.path.join(nv_dir, name), 'rb').read().hex() for name in sorted(os.listdir(nv_dir))},
+            'modules': read_modules(root, card_bdf),
         })
         out[card_bdf] = card
     return out
@@ -413,6 +417,267 @@ def clear_faults(root, bdf):
     set_fault(root, bdf, 'absent', 0)
 
 
+# ------------------------------------------------------------------ cable modules (QSFP+ SFF-8636, SFP+ SFF-8472)
+#
+# One file per port: cards/<bdf>/module/port<N>.eeprom is the module's memory as the kernel's ethtool API lays
+# it out (SFF-8636: lower page 00h, upper page 00h, then upper pages 01h-03h of a paged module; SFF-8472: A0h
+# then A2h); port<N>.json is the description it was built from. No file = empty cage. libfakemlx.so plays the
+# mlx4 driver on top of it (docs/lab/emulator.md, "Cable modules"). Byte offsets: SFF-8636 rev 2.10a / SFF-8472
+# rev 12, as decoded by ethtool's qsfp.c / sfpid.c / sfpdiag.c.
+
+MELLANOX_OUI = '00:02:c9'
+MODULE_TYPES = ('dac', 'aoc', 'sr4', 'qsa')
+MODULE_KEYS = ('type', 'vendor', 'vendor_oui', 'part_number', 'revision', 'serial', 'date_code', 'length_m', 'memory',
+               'sfp')
+
+# What `{type: X}` alone plugs (overridable key by key).
+MODULE_PRESETS = {
+    'dac': {'vendor': 'Mellanox', 'part_number': 'MC2207130-001'},
+    'aoc': {'vendor': 'Mellanox', 'part_number': 'MC2206310-003'},
+    'sr4': {'vendor': 'Mellanox', 'part_number': 'MC2210411-SR4'},
+    'qsa': {'vendor': 'Mellanox', 'part_number': 'MAM1Q00A-QSA',
+            'sfp': {'vendor': 'Mellanox', 'part_number': 'MFM1T02A-SR'}},
+}
+# Per type: SFF-8636 codes and the defaults a part number does not override.
+QSFP_TYPE_FACTS = {
+    # compliance byte 131: 40GBASE-CR4 (bit 3) / SR4 (bit 2) / 40G active cable XLPPI (bit 0)
+    'dac': {'ethernet': 0x08, 'connector': 0x23, 'tech': 0xa0, 'br': 103, 'memory': 'flat', 'rev_compliance': 0x02,
+            'date_code': '150427', 'length_m': 1},
+    'aoc': {'ethernet': 0x01, 'connector': 0x23, 'tech': 0x00, 'br': 103, 'memory': 'flat', 'rev_compliance': 0x02,
+            'date_code': '150610', 'length_m': 3},
+    'sr4': {'ethernet': 0x04, 'connector': 0x0c, 'tech': 0x00, 'br': 103, 'memory': 'paged', 'rev_compliance': 0x03,
+            'date_code': '151102', 'length_m': 0},
+}
+# Part numbers the lab knows (public Mellanox product briefs): rate class and InfiniBand codes (byte 164).
+KNOWN_PARTS = {
+    'MC2207130': {'br': 141, 'ib': 0x0f},   # passive copper, VPI, up to 56Gb/s (FDR 14.0625 Gb/s per lane)
+    'MC2206130': {'br': 103, 'ib': 0x07},   # passive copper, VPI, up to 40Gb/s (QDR)
+    'MC2206310': {'br': 103, 'ib': 0x07},   # active fiber cable, VPI, up to 40Gb/s
+    'MC2210411': {'br': 103, 'ib': 0x00},   # 40GbE QSFP SR4 optical module, MPO, 850nm
+}
+
+
+def _ascii(text, size):
+    raw = (text or '').encode('ascii', 'replace')[:size]
+    return raw + b' ' * (size - len(raw))
+
+
+def _oui(text):
+    parts = [int(p, 16) for p in str(text).replace('-', ':').split(':')]
+    if len(parts) != 3 or any(p > 255 for p in parts):
+        raise ValueError('vendor OUI must look like 00:02:c9, got %r' % text)
+    return bytes(parts)
+
+
+def _length_from_part(part_number):
+    """Cable length from a Mellanox-style suffix: -001 = 1 m, -00A = 0.5 m, -0A1 = 1.5 m; None if not one."""
+    suffix = (part_number or '').rsplit('-', 1)[-1].upper()
+    if len(suffix) == 3 and suffix.isdigit():
+        return int(suffix)
+    if suffix == '00A':
+        return 0.5
+    if len(suffix) == 3 and suffix[:2] == '0A' and suffix[2].isdigit():
+        return int(suffix[2]) + 0.5
+    return None
+
+
+def _u16(value):
+    return struct.pack('>H', int(round(value)) & 0xffff)
+
+
+def _s16(value):
+    return struct.pack('>h', int(round(value)))
+
+
+def resolve_module(spec, bdf='0000:00:00.0', port=1):
+    """Full description of a module from a (partial) spec: {type, vendor, part_number, length_m, ...}."""
+    spec = dict(spec or {})
+    unknown = sorted(set(spec) - set(MODULE_KEYS))
+    if unknown:
+        raise ValueError('unknown module key(s) %s (known: %s)' % (', '.join(unknown), ', '.join(MODULE_KEYS)))
+    kind = spec.get('type') or 'dac'
+    if kind not in MODULE_TYPES:
+        raise ValueError('module type must be one of %s, got %r' % (', '.join(MODULE_TYPES), kind))
+    desc = dict(MODULE_PRESETS[kind])
+    desc.update({k: v for k, v in spec.items() if v is not None})
+    desc['type'] = kind
+    serial_seed = (int(bdf.replace(':', '').replace('.', ''), 16) * 2 + int(port)) % 100000
+    if kind == 'qsa':
+        inner = dict(MODULE_PRESETS['qsa']['sfp'])
+        inner.update(desc.get('sfp') or {})
+        inner.setdefault('vendor_oui', MELLANOX_OUI if inner.get('vendor') == 'Mellanox' else '00:00:00')
+        inner.setdefault('revision', 'A1')
+        inner.setdefault('date_code', '160121')
+        inner.setdefault('serial', ('MT%sFT%05d' if inner.get('vendor') == 'Mellanox' else 'G%s%05d') % (
+            inner['date_code'][:4], serial_seed))
+        desc['sfp'] = inner
+        desc.setdefault('revision', 'A1')
+        desc.setdefault('vendor_oui', MELLANOX_OUI if desc.get('vendor') == 'Mellanox' else '00:00:00')
+        return desc
+    facts = QSFP_TYPE_FACTS[kind]
+    desc.setdefault('vendor_oui', MELLANOX_OUI if desc.get('vendor') == 'Mellanox' else '00:00:00')
+    desc.setdefault('revision', 'A1' if desc.get('vendor') == 'Mellanox' else 'A')
+    desc.setdefault('date_code', facts['date_code'])
+    desc.setdefault('memory', facts['memory'])
+    if desc['memory'] not in ('flat', 'paged'):
+        raise ValueError("module memory must be 'flat' or 'paged', got %r" % desc['memory'])
+    if desc.get('length_m') is None:
+        desc['length_m'] = _length_from_part(desc.get('part_number')) if kind != 'sr4' else 0
+        if desc['length_m'] is None:
+            desc['length_m'] = facts['length_m']
+    desc.setdefault('serial', ('MT%sVS%05d' if desc.get('vendor') == 'Mellanox' else 'G%s%05d') % (
+        desc['date_code'][:4], serial_seed))
+    desc.pop('sfp', None)
+    return desc
+
+
+def _sff8636_image(desc):
+    """SFF-8636 memory: 256 bytes (flat) or 640 (paged: + upper pages 01h, 02h, 03h)."""
+    kind = desc['type']
+    facts = dict(QSFP_TYPE_FACTS[kind])
+    facts.update(KNOWN_PARTS.get((desc.get('part_number') or '').split('-')[0], {}))
+    length = float(desc.get('length_m') or 0)
+    cable_m = 0 if kind == 'sr4' else min(255, max(1, int(-(-length // 1))))  # < 1 m reads as 1 m (SFF-8636)
+    paged = desc['memory'] == 'paged'
+    active = kind in ('aoc', 'sr4')
+    lower, upper = bytearray(128), bytearray(128)
+    lower[0] = 0x0d                                   # identifier: QSFP+ (SFF-8024)
+    lower[1] = facts['rev_compliance']                # revision compliance
+    lower[2] = 0x00 if paged else 0x04                # status: bit 2 flat memory (upper page 00h only)
+    if active:                                        # free-side monitors (bytes 22-57)
+        lower[22:24] = _s16((33.2 if kind == 'sr4' else 38.5) * 256)     # temperature, 1/256 degC
+        lower[26:28] = _u16((3.31 if kind == 'sr4' else 3.29) * 10000)   # Vcc, 100 uV
+        for lane in range(4):
+            lower[34 + 2 * lane:36 + 2 * lane] = _u16((0.68 if kind == 'sr4' else 0.72) * 10000 - 150 * lane)  # rx, 0.1 uW
+            lower[42 + 2 * lane:44 + 2 * lane] = _u16((6.5 if kind == 'sr4' else 6.8) * 500 + 20 * lane)      # bias, 2 uA
+            lower[50 + 2 * lane:52 + 2 * lane] = _u16((0.85 if kind == 'sr4' else 0.79) * 10000 - 100 * lane)  # tx, 0.1 uW
+    upper[0] = 0x0d                                   # 128 identifier
+    upper[1] = 0x00                                   # 129 extended identifier: power class 1 (1.5 W), no CDR
+    upper[2] = facts['connector']                     # 130 connector: 0x23 no separable connector / 0x0c MPO
+    upper[3] = facts['ethernet']                      # 131 10/40G Ethernet compliance
+    upper[11] = 0x05                                  # 139 encoding: 64B/66B (SFF-8636 code)
+    upper[12] = facts['br']                           # 140 nominal bit rate, 100 Mb/s units
+    if kind == 'sr4':
+        upper[15] = 50                                # 143 OM3 length, 2 m units: 100 m (40GBASE-SR4)
+    upper[18] = cable_m                               # 146 copper or active cable length, m
+    upper[19] = facts['tech']                         # 147 device technology: 0xa0 copper unequalized / 850 nm VCSEL
+    upper[20:36] = _ascii(desc.get('vendor'), 16)     # 148-163 vendor name
+    upper[36] = facts.get('ib', 0)                    # 164 extended module codes (InfiniBand rates)
+    upper[37:40] = _oui(desc['vendor_oui'])           # 165-167 vendor OUI
+    upper[40:56] = _ascii(desc.get('part_number'), 16)  # 168-183 part number
+    upper[56:58] = _ascii(desc.get('revision'), 2)    # 184-185 revision
+    if kind == 'dac':                                 # 186-189 copper attenuation at 2.5/5/7/12.9 GHz, dB
+        upper[58:62] = bytes(min(255, int(round(a * cable_m + b))) for a, b in ((1.2, 1), (1.8, 1), (2.2, 1), (3.2, 2)))
+    else:                                             # wavelength 850 nm (0.05 nm), tolerance 10 nm (0.005 nm)
+        upper[58:60] = _u16(850 / 0.05)
+        upper[60:62] = _u16(10 / 0.005)
+    upper[62] = 70                                    # 190 max case temperature, degC
+    upper[63] = sum(upper[0:63]) & 0xff               # 191 CC_BASE
+    upper[67] = 0x18 if kind == 'sr4' else 0x00       # 195 options: TX_DISABLE, TX_FAULT
+    upper[68:84] = _ascii(desc.get('serial'), 16)     # 196-211 serial
+    upper[84:92] = _ascii(desc.get('date_code'), 8)   # 212-219 date code YYMMDD + lot
+    upper[92] = 0x0c if kind == 'sr4' else (0x08 if active else 0x00)  # 220 monitoring: avg rx power, tx power
+    upper[95] = sum(upper[64:95]) & 0xff              # 223 CC_EXT
+    image = bytes(lower) + bytes(upper)
+    if paged:
+        page3 = bytearray(128)                        # upper page 03h: module and channel thresholds
+        for base, values in ((0, (75 * 256, -5 * 256, 70 * 256, 0)),           # temperature
+                             (16, (36300, 29700, 34650, 31350)),                 # Vcc
+                             (48, (21878, 407, 17378, 813)),                     # rx power
+                             (56, (7500, 1000, 6000, 1500)),                     # tx bias
+                             (64, (21878, 1000, 17378, 1995))):                  # tx power
+            for i, value in enumerate(values):
+                page3[base + 2 * i:base + 2 * i + 2] = _s16(value) if base == 0 else _u16(value)
+        image += bytes(128) + bytes(128) + bytes(page3)  # pages 01h and 02h not provided (byte 195 bits 6-7 clear)
+    return image
+
+
+def _sff8472_image(sfp):
+    """SFP+ 10GBASE-SR module (the QSA's passenger): A0h + A2h (diagnostics, internally calibrated)."""
+    a0, a2 = bytearray(256), bytearray(256)
+    a0[0:4] = bytes([0x03, 0x04, 0x07, 0x10])         # SFP, 2-wire ID, LC, 10G Base-SR
+    a0[11], a0[12] = 0x06, 103                        # 64B/66B (SFF-8472 code), 10.3 GBd
+    a0[16], a0[17], a0[19] = 8, 3, 30                 # OM2 80 m, OM1 30 m, OM3 300 m (10 m units)
+    a0[20:36] = _ascii(sfp.get('vendor'), 16)
+    a0[37:40] = _oui(sfp['vendor_oui'])
+    a0[40:56] = _ascii(sfp.get('part_number'), 16)
+    a0[56:60] = _ascii(sfp.get('revision'), 4)
+    a0[60:62] = _u16(850)                             # wavelength, nm
+    a0[63] = sum(a0[0:63]) & 0xff                     # CC_BASE
+    a0[64:66] = bytes([0x00, 0x1a])                   # options: RX_LOS, TX_FAULT, TX_DISABLE
+    a0[68:84] = _ascii(sfp.get('serial'), 16)
+    a0[84:92] = _ascii(sfp.get('date_code'), 8)
+    a0[92] = 0x68                                     # diagnostics implemented, internally calibrated, avg power
+    a0[93] = 0xf0                                     # alarm/warning flags, soft TX_DISABLE/TX_FAULT/RX_LOS
+    a0[94] = 0x05                                     # SFF-8472 rev 11.0
+    a0[95] = sum(a0[64:95]) & 0xff                    # CC_EXT
+    for base, values, signed in ((0, (75 * 256, -5 * 256, 70 * 256, 0), True),  # temperature thresholds
+                                 (8, (36300, 29700, 34650, 31350), False),      # Vcc
+                                 (16, (7500, 1000, 6000, 1500), False),         # bias
+                                 (24, (12589, 1585, 10000, 1995), False),       # tx power
+                                 (32, (12589, 363, 10000, 457), False)):        # rx power
+        for i, value in enumerate(values):
+            a2[base + 2 * i:base + 2 * i + 2] = _s16(value) if signed else _u16(value)
+    a2[95] = sum(a2[0:95]) & 0xff                     # CC_DMI
+    a2[96:106] = _s16(31.5 * 256) + _u16(33000) + _u16(3100) + _u16(6000) + _u16(5500)  # temp, Vcc, bias, tx, rx
+    return bytes(a0) + bytes(a2)
+
+
+def module_eeprom(desc):
+    """The bytes behind ethtool -m for a resolved module description."""
+    if desc['type'] == 'qsa':
+        return _sff8472_image(desc['sfp'])  # the QSA passes the SFP+'s own EEPROM through at 0x50/0x51
+    return _sff8636_image(desc)
+
+
+def _port_number(root, bdf, port):
+    card = load_card(root, bdf)
+    text = str(port)
+    if text in card['netdevs']:
+        number = card['netdevs'].index(text) + 1
+    elif text.isdigit():
+        number = int(text)
+    else:
+        raise ValueError('port %r is neither a netdev of %s (%s) nor a port number' % (text, bdf, ', '.join(card['netdevs'])))
+    if not 1 <= number <= card['ports']:
+        raise ValueError('%s has %d port(s), not %d' % (bdf, card['ports'], number))
+    return number
+
+
+def module_paths(root, bdf, number):
+    base = os.path.join(card_dir(root, bdf), 'module', 'port%d' % number)
+    return base + '.eeprom', base + '.json'
+
+
+def plug_module(root, bdf, port, spec):
+    """Plug a module (spec: dict of MODULE_KEYS) into a port (netdev name or 1-based number); returns its description."""
+    number = _port_number(root, bdf, port)
+    desc = resolve_module(spec, bdf, number)
+    eeprom, meta = module_paths(root, bdf, number)
+    write(eeprom, module_eeprom(desc), 'wb')
+    write(meta, json.dumps(desc, indent=1, sort_keys=True) + '\n')
+    return desc
+
+
+def unplug_module(root, bdf, port):
+    """Empty the cage."""
+    for path in module_paths(root, bdf, _port_number(root, bdf, port)):
+        if os.path.exists(path):
+            os.unlink(path)
+
+
+def read_modules(root, bdf):
+    out = {}
+    for number in range(1, load_card(root, bdf)['ports'] + 1):
+        meta = module_paths(root, bdf, number)[1]
+        if os.path.exists(meta):
+            with open(meta, encoding='utf-8') as handle:
+                out[str(number)] = json.load(handle)
+        else:
+            out[str(number)] = None
+    return out
+
+
 # ------------------------------------------------------------------ CLI
 
 def main(argv=None):
@@ -446,6 +711,20 @@ def main(argv=None):
     p_fault.add_argument('settings', nargs='*', metavar='NAME=VALUE')
     p_remove = sub.add_parser('remove')
     p_remove.add_argument('--bdf', required=True)
+    p_module = sub.add_parser('module', help='plug a cable module into a port (or empty the cage with --none)')
+    p_module.add_argument('--bdf', required=True)
+    p_module.add_argument('--port', required=True, help='netdev name (ens1) or port number (1, 2)')
+    p_module.add_argument('--none', action='store_true', help='empty cage: remove the module')
+    p_module.add_argument('--spec', help='the module as a JSON object, e.g. {"type": "dac", "part_number": "MC2207130-001"}')
+    p_module.add_argument('--type', choices=MODULE_TYPES)
+    p_module.add_argument('--vendor')
+    p_module.add_argument('--vendor-oui')
+    p_module.add_argument('--part-number')
+    p_module.add_argument('--revision')
+    p_module.add_argument('--serial')
+    p_module.add_argument('--date-code', help='YYMMDD')
+    p_module.add_argument('--length-m', type=float)
+    p_module.add_argument('--memory', choices=('flat', 'paged'))
     args = parser.parse_args(argv)
     root = os.path.abspath(args.root)
 
@@ -473,6 +752,24 @@ def main(argv=None):
         print(json.dumps(read_faults(root, args.bdf), sort_keys=True))
     elif args.cmd == 'remove':
         remove(root, args.bdf)
+    elif args.cmd == 'module':
+        if args.bdf not in list_cards(root):
+            parser.error('no card %s under %s' % (args.bdf, root))
+        try:
+            if args.none:
+                unplug_module(root, args.bdf, args.port)
+                print(json.dumps(None))
+                return 0
+            spec = json.loads(args.spec) if args.spec else {}
+            if not isinstance(spec, dict):
+                raise ValueError('--spec must be a JSON object')
+            for key in ('type', 'vendor', 'vendor_oui', 'part_number', 'revision', 'serial', 'date_code', 'length_m',
+                        'memory'):
+                if getattr(args, key) is not None:
+                    spec[key] = getattr(args, key)
+            print(json.dumps(plug_module(root, args.bdf, args.port, spec), indent=1, sort_keys=True))
+        except ValueError as exc:
+            parser.error(str(exc))
     return 0
 
 

@@ -12,7 +12,10 @@
  *   - the PCI config file of a card is a live device: the old 0x58/0x5c CR-space gateway with
  *     the flash gateway (SPI NOR in cards/<bdf>/flash.bin, mmapped), HW semaphores, the running
  *     FW version and the tools HCR (QUERY_DEV_CAP, QUERY_DEF_PARAMS, MNVA/MNVI/MNVIA NV store);
- *   - SIOCETHTOOL/ETHTOOL_GDRVINFO for netdevs that belong to a card (driver mlx4_en).
+ *   - SIOCETHTOOL/ETHTOOL_GDRVINFO for netdevs that belong to a card (driver mlx4_en);
+ *   - cable modules for ethtool -m: SIOCETHTOOL GMODULEINFO/GMODULEEEPROM and the genetlink request
+ *     ETHTOOL_MSG_MODULE_EEPROM_GET (sendto/recvmsg), answered like kernel 6.1 mlx4_en from
+ *     cards/<bdf>/module/port<N>.eeprom.
  * Shared, persistent card state (running FW, semaphores, counters) is cards/<bdf>/hw.bin.
  * Faults are read from cards/<bdf>/faults when a process first touches the card.
  *
@@ -25,7 +28,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/capability.h>
 #include <linux/ethtool.h>
+#include <linux/ethtool_netlink.h>
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
 #include <linux/sockios.h>
 #include <net/if.h>
 #include <pthread.h>
@@ -36,6 +43,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
@@ -95,6 +103,9 @@ static char g_prefix[MAX_PREFIXES][256];
 static size_t g_prefix_len[MAX_PREFIXES];
 static int g_nprefix;
 static int g_debug;
+/* Flash timing (the lab's CXLAB_TIMING=realistic writes $FAKEMLX_ROOT/timing): microseconds per
+ * 256-byte page program and per sector erase (64 KiB; smaller erases take subsector_us). 0 = instant. */
+static unsigned long g_prog_us, g_sector_us, g_subsector_us;
 
 #define DBG(...)                              \
     do                                        \
@@ -174,6 +185,20 @@ static void init_once(void)
             for (char *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
                 if (line[0] == '/' && strcmp(line, "/sys/bus/pci") != 0)
                     add_prefix(line);
+        }
+    }
+    {
+        char path[PATH_MAX];
+        snprintf(path, sizeof(path), "%s/timing", g_root);
+        if (read_file(path, buf, sizeof(buf)) > 0)
+        {
+            char *save = NULL;
+            for (char *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+            {
+                sscanf(line, "page_program_us=%lu", &g_prog_us);
+                sscanf(line, "sector_erase_us=%lu", &g_sector_us);
+                sscanf(line, "subsector_erase_us=%lu", &g_subsector_us);
+            }
         }
     }
     g_state = 1;
@@ -475,6 +500,8 @@ static void flash_program(struct card *c, uint32_t addr, const uint8_t *data, un
     }
     count(c, CNT_PROG_BYTES, n);
     count(c, CNT_PROG_OPS, 1);
+    if (g_prog_us)
+        usleep((useconds_t)((unsigned long long)g_prog_us * n / 256));
 }
 
 static void flash_erase(struct card *c, uint32_t addr, uint32_t size)
@@ -484,6 +511,8 @@ static void flash_erase(struct card *c, uint32_t addr, uint32_t size)
         return;
     memset(c->flash + addr, 0xff, size);
     count(c, CNT_ERASE_OPS, 1);
+    if (size >= 0x10000 ? g_sector_us : g_subsector_us)
+        usleep((useconds_t)(size >= 0x10000 ? g_sector_us : g_subsector_us));
 }
 
 static void flash_exec(struct card *c, uint32_t cmd)
@@ -1057,6 +1086,8 @@ EXPORT ssize_t pwrite64(int fd, const void *buf, size_t n, off64_t off)
     return REAL(pwrite64)(fd, buf, n, off);
 }
 
+static void nlq_forget(int fd);
+
 EXPORT int close(int fd)
 {
     load_close();
@@ -1066,6 +1097,7 @@ EXPORT int close(int fd)
         fd_forget(fd);
         pthread_mutex_unlock(&g_lock);
     }
+    nlq_forget(fd);
     return REAL(close)(fd);
 }
 
@@ -1082,18 +1114,18 @@ static int module_loaded(const char *name)
     return 0;
 }
 
-/* ethtool -i on a netdev that belongs to a card: the mlx4_en driver answers. */
-static int fake_drvinfo(const char *ifname, struct ethtool_drvinfo *info)
+/* The card behind a netdev, as mlx4_en would own it: the netdev exists (in this netns), mlx4_en is
+ * "loaded" and the fake tree's /sys/class/net/<if>/device points to a card with a valid hw.bin.
+ * Fills bdf and hw; returns 0, or -1 when the real driver of the interface (the lab's TAP) answers. */
+static int netdev_card(const char *ifname, char *bdf, size_t bdf_size, struct hw *hw)
 {
     char link[PATH_MAX], target[PATH_MAX], path[PATH_MAX];
-    const char *bdf;
+    const char *base;
     ssize_t n;
-    struct hw hw;
     int fd;
     init_once();
-    if (g_state <= 0 || strchr(ifname, '/') || !*ifname)
+    if (g_state <= 0 || !ifname || !*ifname || strchr(ifname, '/') || strlen(ifname) >= IFNAMSIZ)
         return -1;
-    /* Only a netdev that exists while mlx4_en is "loaded" is a card port; else the real driver answers. */
     if (if_nametoindex(ifname) == 0 || !module_loaded("mlx4_en"))
         return -1;
     snprintf(link, sizeof(link), "%s/sys/class/net/%s/device", g_root, ifname);
@@ -1101,15 +1133,26 @@ static int fake_drvinfo(const char *ifname, struct ethtool_drvinfo *info)
     if (n <= 0)
         return -1;
     target[n] = '\0';
-    bdf = strrchr(target, '/');
-    bdf = bdf ? bdf + 1 : target;
-    snprintf(path, sizeof(path), "%s/cards/%.63s/hw.bin", g_root, bdf);
+    base = strrchr(target, '/');
+    base = base ? base + 1 : target;
+    snprintf(path, sizeof(path), "%s/cards/%.63s/hw.bin", g_root, base);
     fd = raw_open(path, O_RDONLY, 0);
     if (fd < 0)
         return -1;
-    n = read(fd, &hw, sizeof(hw));
+    n = read(fd, hw, sizeof(*hw));
     raw_close(fd);
-    if (n != (ssize_t)sizeof(hw) || hw.magic != HW_MAGIC)
+    if (n != (ssize_t)sizeof(*hw) || hw->magic != HW_MAGIC)
+        return -1;
+    snprintf(bdf, bdf_size, "%.63s", base);
+    return 0;
+}
+
+/* ethtool -i on a netdev that belongs to a card: the mlx4_en driver answers. */
+static int fake_drvinfo(const char *ifname, struct ethtool_drvinfo *info)
+{
+    char bdf[64];
+    struct hw hw;
+    if (netdev_card(ifname, bdf, sizeof(bdf), &hw) != 0)
         return -1;
     memset((char *)info + sizeof(info->cmd), 0, sizeof(*info) - sizeof(info->cmd));
     snprintf(info->driver, sizeof(info->driver), "mlx4_en");
@@ -1121,6 +1164,216 @@ static int fake_drvinfo(const char *ifname, struct ethtool_drvinfo *info)
     info->n_stats = 64;
     info->testinfo_len = 5;
     return 0;
+}
+
+/* ------------------------------------------------------------------ cable modules
+ *
+ * A port's cage holds what cardctl.py plugged: cards/<bdf>/module/port<N>.eeprom (N = dev_port + 1), the
+ * module's memory as the kernel's ethtool API lays it out (SFF-8636: lower page, upper page 00h, then upper
+ * pages 01h-03h if the module has them; SFF-8472: A0h then A2h). No file = empty cage.
+ * The chain below is that of Debian 12's kernel 6.1 (docs/lab/emulator.md, "Cable modules"):
+ *   module two-wire bus (firmware MAD_IFC "Module Info", 0xFF60)  -> mod_i2c_read()
+ *   mlx4_core mlx4_get_module_info() (port.c)                      -> mlx4_module_chunk()
+ *   mlx4_en mlx4_en_get_module_info()/_eeprom() (en_ethtool.c)     -> mlx4_en_module_info()/_eeprom()
+ *   net/ethtool: netlink eeprom_fallback() + ioctl ethtool_get_any_eeprom()
+ */
+
+#define MOD_MAX 1024
+#define MAD_MODULE_STATUS(err) ((unsigned)(err) << 8 | 0x1c) /* MAD status with the cable error in bits 15-8 */
+#define CABLE_INF_NOT_CONN 0x3
+#define CABLE_INF_PAGE_ERR 0x5
+#define CABLE_INF_INV_ADDR 0x6
+#define CABLE_INF_I2C_ADDR 0x7
+
+struct port_module
+{
+    char ifname[IFNAMSIZ];
+    unsigned ifindex;
+    int port;             /* 1-based */
+    size_t len;           /* 0 = empty cage */
+    uint8_t img[MOD_MAX];
+};
+
+/* Fills pm for a card's netdev; returns 0, or -1 when the netdev is not a card port. */
+static int port_module(const char *ifname, struct port_module *pm)
+{
+    char bdf[64], path[PATH_MAX], buf[32];
+    struct hw hw;
+    ssize_t n;
+    int fd;
+    if (netdev_card(ifname, bdf, sizeof(bdf), &hw) != 0)
+        return -1;
+    memset(pm, 0, sizeof(*pm));
+    snprintf(pm->ifname, sizeof(pm->ifname), "%s", ifname);
+    pm->ifindex = if_nametoindex(ifname);
+    pm->port = 1;
+    snprintf(path, sizeof(path), "%s/sys/class/net/%s/device/net/%s/dev_port", g_root, ifname, ifname);
+    if (read_file(path, buf, sizeof(buf)) > 0)
+        pm->port = atoi(buf) + 1;
+    snprintf(path, sizeof(path), "%s/cards/%.63s/module/port%d.eeprom", g_root, bdf, pm->port);
+    fd = raw_open(path, O_RDONLY, 0);
+    if (fd >= 0)
+    {
+        n = read(fd, pm->img, sizeof(pm->img));
+        raw_close(fd);
+        pm->len = n > 0 ? (size_t)n : 0;
+    }
+    DBG("module %s port %d of %s: %zu bytes\n", ifname, pm->port, bdf, pm->len);
+    return 0;
+}
+
+/* The module's two-wire interface. Returns 0 or a MAD status. */
+static unsigned mod_i2c_read(const struct port_module *pm, unsigned i2c, unsigned page, unsigned off, unsigned n,
+                             uint8_t *out)
+{
+    if (!pm->len)
+        return MAD_MODULE_STATUS(CABLE_INF_NOT_CONN);
+    if (pm->img[0] == 0x03) /* SFP (SFF-8472): A0h, then A2h if the module has diagnostics */
+    {
+        size_t base = i2c == 0x51 ? 256 : 0;
+        if ((i2c != 0x50 && i2c != 0x51) || (i2c == 0x51 && pm->len <= 256))
+            return MAD_MODULE_STATUS(CABLE_INF_I2C_ADDR);
+        if (base + off + n > pm->len || off + n > 256)
+            return MAD_MODULE_STATUS(CABLE_INF_INV_ADDR);
+        memcpy(out, pm->img + base + off, n);
+        return 0;
+    }
+    if (i2c != 0x50) /* SFF-8636: one device at 0x50, upper pages selected by byte 127 */
+        return MAD_MODULE_STATUS(CABLE_INF_I2C_ADDR);
+    for (unsigned i = 0; i < n; i++)
+    {
+        unsigned a = off + i;
+        size_t idx = (a < 128 || page == 0) ? a : 256 + (size_t)(page - 1) * 128 + (a - 128);
+        if (a >= 256)
+            return MAD_MODULE_STATUS(CABLE_INF_INV_ADDR);
+        if (idx >= pm->len)
+            return MAD_MODULE_STATUS(CABLE_INF_PAGE_ERR);
+        out[i] = pm->img[idx];
+    }
+    return 0;
+}
+
+/* mlx4_get_module_info(): at most 48 bytes, never across offset 256; >0 bytes read, 0 done, <0 error. */
+static int mlx4_module_chunk(const struct port_module *pm, unsigned offset, unsigned size, uint8_t *data)
+{
+    unsigned st, i2c = 0x50, page = 0;
+    uint8_t id;
+    if (size > 48)
+        size = 48;
+    st = mod_i2c_read(pm, 0x50, 0, 0, 1, &id); /* mlx4_get_module_id() */
+    if (st)
+        return -(int)st;
+    switch (id)
+    {
+        case 0x03: /* mlx4_sfp_eeprom_params_set() */
+            if (offset >= 256)
+            {
+                i2c = 0x51;
+                offset -= 256;
+            }
+            break;
+        case 0x0c:
+        case 0x0d:
+        case 0x11: /* mlx4_qsfp_eeprom_params_set() */
+            page = offset < 256 ? 0 : 1 + (offset - 256) / 128;
+            offset -= page * 128;
+            break;
+        default:
+            return -EINVAL;
+    }
+    if (offset < 256 && offset + size > 256)
+        size -= offset + size - 256;
+    st = mod_i2c_read(pm, i2c, page, offset, size, data);
+    if (st)
+    {
+        if (i2c == 0x51 && ((st >> 8) & 0xff) == CABLE_INF_I2C_ADDR)
+            return 0; /* "Some SFP cables do not support i2c slave address 0x51", abort silently */
+        return -(int)st;
+    }
+    return (int)size;
+}
+
+/* mlx4_en_get_module_info() of kernel 6.1: QSFP lengths are the 256-byte ones, SFP is A0h + A2h. */
+static int mlx4_en_module_info(const struct port_module *pm, uint32_t *type, uint32_t *len)
+{
+    uint8_t d[2];
+    if (mlx4_module_chunk(pm, 0, 2, d) < 2)
+        return -EIO;
+    switch (d[0])
+    {
+        case 0x0c:
+            *type = ETH_MODULE_SFF_8436;
+            *len = ETH_MODULE_SFF_8436_LEN;
+            return 0;
+        case 0x0d:
+            *type = d[1] >= 0x3 ? ETH_MODULE_SFF_8636 : ETH_MODULE_SFF_8436;
+            *len = d[1] >= 0x3 ? ETH_MODULE_SFF_8636_LEN : ETH_MODULE_SFF_8436_LEN;
+            return 0;
+        case 0x11:
+            *type = ETH_MODULE_SFF_8636;
+            *len = ETH_MODULE_SFF_8636_LEN;
+            return 0;
+        case 0x03:
+            *type = ETH_MODULE_SFF_8472;
+            *len = ETH_MODULE_SFF_8472_LEN;
+            return 0;
+        default:
+            return -EINVAL;
+    }
+}
+
+/* mlx4_en_get_module_eeprom() */
+static int mlx4_en_module_eeprom(const struct port_module *pm, unsigned offset, unsigned len, uint8_t *data)
+{
+    unsigned i = 0;
+    if (len == 0)
+        return -EINVAL;
+    memset(data, 0, len);
+    while (i < len)
+    {
+        int r = mlx4_module_chunk(pm, offset, len - i, data + i);
+        if (r == 0)
+            return 0;
+        if (r < 0)
+            return r;
+        i += (unsigned)r;
+        offset += (unsigned)r;
+    }
+    return 0;
+}
+
+/* SIOCETHTOOL ETHTOOL_GMODULEINFO / ETHTOOL_GMODULEEEPROM (net/ethtool/ioctl.c). 0 or -errno. */
+static int fake_module_ioctl(const char *ifname, void *data, int *handled)
+{
+    struct port_module pm;
+    uint32_t cmd, type, total;
+    int r;
+    *handled = 0;
+    memcpy(&cmd, data, sizeof(cmd));
+    if ((cmd != ETHTOOL_GMODULEINFO && cmd != ETHTOOL_GMODULEEEPROM) || port_module(ifname, &pm) != 0)
+        return 0;
+    *handled = 1;
+    r = mlx4_en_module_info(&pm, &type, &total);
+    if (r)
+        return r;
+    if (cmd == ETHTOOL_GMODULEINFO)
+    {
+        struct ethtool_modinfo *mi = data;
+        mi->type = type;
+        mi->eeprom_len = total;
+        return 0;
+    }
+    {
+        struct ethtool_eeprom *ee = data;
+        uint8_t buf[MOD_MAX];
+        if (ee->offset + ee->len <= ee->offset || ee->offset + ee->len > total || ee->len > sizeof(buf))
+            return -EINVAL;
+        r = mlx4_en_module_eeprom(&pm, ee->offset, ee->len, buf);
+        if (r)
+            return r;
+        memcpy(ee->data, buf, ee->len);
+        return 0;
+    }
 }
 
 EXPORT int ioctl(int fd, unsigned long req, ...)
@@ -1136,12 +1389,376 @@ EXPORT int ioctl(int fd, unsigned long req, ...)
         struct ifreq *ifr = arg;
         struct ethtool_drvinfo *info = (struct ethtool_drvinfo *)ifr->ifr_data;
         char name[IFNAMSIZ + 1];
+        int handled, r, saved = errno;
         memcpy(name, ifr->ifr_name, IFNAMSIZ);
         name[IFNAMSIZ] = '\0';
         if (info && info->cmd == ETHTOOL_GDRVINFO && fake_drvinfo(name, info) == 0)
             return 0;
+        if (info)
+        {
+            r = fake_module_ioctl(name, info, &handled);
+            if (handled)
+            {
+                if (r == 0)
+                    return 0;
+                errno = -r;
+                return -1;
+            }
+        }
+        errno = saved;
     }
     return REAL(ioctl)(fd, req, arg);
+}
+
+/* ---- netlink: ETHTOOL_MSG_MODULE_EEPROM_GET
+ *
+ * ethtool 6.1 reads modules over genetlink only (no ioctl fallback once the kernel knows the message), so the
+ * request for a card port is answered here, the way the kernel would: the reply message, then the ACK (both
+ * queued for the socket's next recvmsg), or an error ACK. Everything else, including requests the kernel would
+ * reject before asking the driver (permissions, policy, unknown device, bad page/offset), goes to the kernel.
+ */
+
+#define NLQ_SLOTS 8
+#define NLQ_MSGS 2
+#define NLQ_BUF 1024
+#define NL_ALIGN4(n) (((n) + 3u) & ~3u)
+#define ETHTOOL_GENL_NAME_STR "ethtool"
+
+static struct
+{
+    int fd;
+    int count;
+    size_t len[NLQ_MSGS];
+    uint8_t buf[NLQ_MSGS][NLQ_BUF];
+} g_nlq[NLQ_SLOTS];
+static int g_nlq_used;   /* slots in use (fast path of recvmsg/close) */
+static int g_ethtool_family = -1;
+
+DEF_REAL(ssize_t, sendto, int, const void *, size_t, int, __CONST_SOCKADDR_ARG, socklen_t)
+DEF_REAL(ssize_t, recvmsg, int, struct msghdr *, int)
+
+static void nlq_forget(int fd)
+{
+    if (!__atomic_load_n(&g_nlq_used, __ATOMIC_ACQUIRE))
+        return;
+    pthread_mutex_lock(&g_lock);
+    for (int i = 0; i < NLQ_SLOTS; i++)
+        if (g_nlq[i].count && g_nlq[i].fd == fd)
+        {
+            g_nlq[i].count = 0;
+            __atomic_fetch_sub(&g_nlq_used, 1, __ATOMIC_RELEASE);
+        }
+    pthread_mutex_unlock(&g_lock);
+}
+
+/* The ethtool genetlink family id, asked on a private socket (raw syscalls: no wrapper involved). */
+static int ethtool_family_id(void)
+{
+    struct
+    {
+        struct nlmsghdr n;
+        struct genlmsghdr g;
+        struct nlattr a;
+        char name[8];
+    } req;
+    struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
+    uint8_t buf[8192];
+    long fd, n;
+    int id = -1;
+    if (g_ethtool_family >= 0)
+        return g_ethtool_family;
+    fd = syscall(SYS_socket, AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+    if (fd < 0)
+        return -1;
+    memset(&req, 0, sizeof(req));
+    req.n.nlmsg_len = sizeof(req);
+    req.n.nlmsg_type = GENL_ID_CTRL;
+    req.n.nlmsg_flags = NLM_F_REQUEST;
+    req.n.nlmsg_seq = 1;
+    req.g.cmd = CTRL_CMD_GETFAMILY;
+    req.g.version = 1;
+    req.a.nla_len = NLA_HDRLEN + sizeof(ETHTOOL_GENL_NAME_STR);
+    req.a.nla_type = CTRL_ATTR_FAMILY_NAME;
+    memcpy(req.name, ETHTOOL_GENL_NAME_STR, sizeof(ETHTOOL_GENL_NAME_STR));
+    if (syscall(SYS_sendto, fd, &req, sizeof(req), 0, &kernel, sizeof(kernel)) == (long)sizeof(req) &&
+        (n = syscall(SYS_recvfrom, fd, buf, sizeof(buf), 0, NULL, NULL)) > (long)(NLMSG_HDRLEN + GENL_HDRLEN))
+    {
+        struct nlmsghdr *nh = (struct nlmsghdr *)buf;
+        if (nh->nlmsg_type == GENL_ID_CTRL && nh->nlmsg_len <= (unsigned long)n)
+        {
+            size_t pos = NLMSG_HDRLEN + GENL_HDRLEN;
+            while (pos + NLA_HDRLEN <= nh->nlmsg_len)
+            {
+                struct nlattr *a = (struct nlattr *)(buf + pos);
+                if (a->nla_len < NLA_HDRLEN || pos + a->nla_len > nh->nlmsg_len)
+                    break;
+                if ((a->nla_type & NLA_TYPE_MASK) == CTRL_ATTR_FAMILY_ID && a->nla_len >= NLA_HDRLEN + 2)
+                {
+                    uint16_t v;
+                    memcpy(&v, buf + pos + NLA_HDRLEN, 2);
+                    id = v;
+                }
+                pos += NL_ALIGN4(a->nla_len);
+            }
+        }
+    }
+    syscall(SYS_close, fd);
+    if (id >= 0)
+        g_ethtool_family = id;
+    return id;
+}
+
+static int has_net_admin(void)
+{
+    struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+    struct __user_cap_data_struct data[2];
+    memset(data, 0, sizeof(data));
+    if (syscall(SYS_capget, &hdr, data) != 0)
+        return 0;
+    return (data[CAP_NET_ADMIN / 32].effective >> (CAP_NET_ADMIN % 32)) & 1;
+}
+
+static size_t nl_put_attr(uint8_t *buf, size_t pos, uint16_t type, const void *data, size_t len)
+{
+    struct nlattr a = {.nla_len = (uint16_t)(NLA_HDRLEN + len), .nla_type = type};
+    memcpy(buf + pos, &a, sizeof(a));
+    if (len)
+        memcpy(buf + pos + NLA_HDRLEN, data, len);
+    memset(buf + pos + NLA_HDRLEN + len, 0, NL_ALIGN4(NLA_HDRLEN + len) - (NLA_HDRLEN + len));
+    return pos + NL_ALIGN4(NLA_HDRLEN + len);
+}
+
+/* Queue the kernel's answer to one MODULE_EEPROM_GET request on fd. Returns 0 when answered, -1 to pass on. */
+static int fake_module_netlink(int fd, const void *msg, size_t len)
+{
+    const struct nlmsghdr *req = msg;
+    const uint8_t *p = msg;
+    const struct genlmsghdr *g = (const struct genlmsghdr *)(p + NLMSG_HDRLEN);
+    struct port_module pm;
+    char ifname[IFNAMSIZ] = "";
+    uint32_t ifindex = 0, offset = 0, length = 0;
+    int have_off = 0, have_len = 0, have_page = 0, have_i2c = 0;
+    uint8_t page = 0, bank = 0, i2c = 0;
+    uint8_t data[128];
+    struct sockaddr_nl me;
+    socklen_t alen = sizeof(me);
+    int domain = 0, proto = 0, slot = -1, err;
+    socklen_t olen = sizeof(int);
+    size_t pos;
+
+    if (len < NLMSG_HDRLEN + GENL_HDRLEN || req->nlmsg_len != len || len > NLQ_BUF - 64 ||
+        req->nlmsg_type <= GENL_ID_CTRL || !(req->nlmsg_flags & NLM_F_REQUEST) ||
+        (req->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP || g->cmd != ETHTOOL_MSG_MODULE_EEPROM_GET)
+        return -1;
+    if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &olen) != 0 || domain != AF_NETLINK)
+        return -1;
+    olen = sizeof(int);
+    if (getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &olen) != 0 || proto != NETLINK_GENERIC)
+        return -1;
+    /* the attributes, checked like the policy ethnl_module_eeprom_get_policy does */
+    for (pos = NLMSG_HDRLEN + GENL_HDRLEN; pos + NLA_HDRLEN <= len;)
+    {
+        const struct nlattr *a = (const struct nlattr *)(p + pos);
+        const uint8_t *v = p + pos + NLA_HDRLEN;
+        size_t vlen;
+        if (a->nla_len < NLA_HDRLEN || pos + a->nla_len > len)
+            return -1;
+        vlen = a->nla_len - NLA_HDRLEN;
+        switch (a->nla_type & NLA_TYPE_MASK)
+        {
+            case ETHTOOL_A_MODULE_EEPROM_HEADER:
+                for (size_t hp = 0; hp + NLA_HDRLEN <= vlen;)
+                {
+                    const struct nlattr *h = (const struct nlattr *)(v + hp);
+                    if (h->nla_len < NLA_HDRLEN || hp + h->nla_len > vlen)
+                        return -1;
+                    if (h->nla_type == ETHTOOL_A_HEADER_DEV_INDEX && h->nla_len == NLA_HDRLEN + 4)
+                        memcpy(&ifindex, v + hp + NLA_HDRLEN, 4);
+                    else if (h->nla_type == ETHTOOL_A_HEADER_DEV_NAME && h->nla_len > NLA_HDRLEN &&
+                             h->nla_len - NLA_HDRLEN <= IFNAMSIZ && v[hp + h->nla_len - 1] == '\0')
+                        memcpy(ifname, v + hp + NLA_HDRLEN, h->nla_len - NLA_HDRLEN);
+                    else if (h->nla_type != ETHTOOL_A_HEADER_FLAGS || h->nla_len != NLA_HDRLEN + 4 ||
+                             memcmp(v + hp + NLA_HDRLEN, "\0\0\0\0", 4) != 0)
+                        return -1; /* flags or anything unusual: the kernel decides */
+                    hp += NL_ALIGN4(h->nla_len);
+                }
+                break;
+            case ETHTOOL_A_MODULE_EEPROM_OFFSET:
+                if (vlen != 4)
+                    return -1;
+                memcpy(&offset, v, 4);
+                have_off = 1;
+                break;
+            case ETHTOOL_A_MODULE_EEPROM_LENGTH:
+                if (vlen != 4)
+                    return -1;
+                memcpy(&length, v, 4);
+                have_len = 1;
+                break;
+            case ETHTOOL_A_MODULE_EEPROM_PAGE:
+                if (vlen != 1)
+                    return -1;
+                page = v[0];
+                have_page = 1;
+                break;
+            case ETHTOOL_A_MODULE_EEPROM_BANK:
+                if (vlen != 1)
+                    return -1;
+                bank = v[0];
+                break;
+            case ETHTOOL_A_MODULE_EEPROM_I2C_ADDRESS:
+                if (vlen != 1)
+                    return -1;
+                i2c = v[0];
+                have_i2c = 1;
+                break;
+            default:
+                return -1;
+        }
+        pos += NL_ALIGN4(a->nla_len);
+    }
+    (void)bank;
+    /* eeprom_parse_request() and the policy: anything it refuses is the kernel's to refuse */
+    if (!have_off || !have_len || !have_page || !have_i2c || offset > 255 || length < 1 || length > 128 ||
+        i2c > 0x7f || (page && offset < 128) || (offset < 128 && offset + length > 128) || offset + length > 256)
+        return -1;
+    if (!*ifname && (!ifindex || !if_indextoname(ifindex, ifname)))
+        return -1;
+    if (port_module(ifname, &pm) != 0 || !has_net_admin())
+        return -1;
+    if (ethtool_family_id() != req->nlmsg_type)
+        return -1;
+    if (getsockname(fd, (struct sockaddr *)&me, &alen) != 0 || me.nl_family != AF_NETLINK)
+        return -1;
+
+    /* eeprom_prepare_data() -> eeprom_fallback(): mlx4 has no get_module_eeprom_by_page */
+    {
+        uint32_t type, total, off;
+        err = mlx4_en_module_info(&pm, &type, &total);
+        if (!err)
+        {
+            off = page ? page * 128u + offset : offset;
+            if (type == ETH_MODULE_SFF_8472 && i2c == 0x51)
+                off += 256;
+            err = off >= total ? -EINVAL : mlx4_en_module_eeprom(&pm, off, length, data);
+        }
+    }
+
+    pthread_mutex_lock(&g_lock);
+    for (int i = 0; i < NLQ_SLOTS; i++)
+        if (g_nlq[i].count && g_nlq[i].fd == fd)
+            slot = i; /* a stale answer nobody read: replaced */
+    for (int i = 0; slot < 0 && i < NLQ_SLOTS; i++)
+        if (!g_nlq[i].count)
+            slot = i;
+    if (slot < 0)
+    {
+        pthread_mutex_unlock(&g_lock);
+        return -1;
+    }
+    if (!g_nlq[slot].count)
+        __atomic_fetch_add(&g_nlq_used, 1, __ATOMIC_RELEASE);
+    g_nlq[slot].fd = fd;
+    g_nlq[slot].count = 0;
+    if (!err)
+    {
+        /* ethnl_default_doit(): ETHTOOL_MSG_MODULE_EEPROM_GET_REPLY, header nest (index, name), data */
+        uint8_t *b = g_nlq[slot].buf[0];
+        struct nlmsghdr nh = {.nlmsg_type = req->nlmsg_type, .nlmsg_flags = 0, .nlmsg_seq = req->nlmsg_seq,
+                              .nlmsg_pid = me.nl_pid};
+        struct genlmsghdr gh = {.cmd = ETHTOOL_MSG_MODULE_EEPROM_GET_REPLY, .version = ETHTOOL_GENL_VERSION};
+        size_t nest, q;
+        memcpy(b + NLMSG_HDRLEN, &gh, sizeof(gh));
+        nest = NLMSG_HDRLEN + GENL_HDRLEN;
+        q = nl_put_attr(b, nest, NLA_F_NESTED | ETHTOOL_A_MODULE_EEPROM_HEADER, NULL, 0);
+        q = nl_put_attr(b, q, ETHTOOL_A_HEADER_DEV_INDEX, &pm.ifindex, 4);
+        q = nl_put_attr(b, q, ETHTOOL_A_HEADER_DEV_NAME, pm.ifname, strlen(pm.ifname) + 1);
+        {
+            struct nlattr a = {.nla_len = (uint16_t)(q - nest), .nla_type = NLA_F_NESTED | ETHTOOL_A_MODULE_EEPROM_HEADER};
+            memcpy(b + nest, &a, sizeof(a));
+        }
+        q = nl_put_attr(b, q, ETHTOOL_A_MODULE_EEPROM_DATA, data, length);
+        nh.nlmsg_len = (uint32_t)q;
+        memcpy(b, &nh, sizeof(nh));
+        g_nlq[slot].len[0] = q;
+        g_nlq[slot].count = 1;
+    }
+    if (err || (req->nlmsg_flags & NLM_F_ACK))
+    {
+        /* netlink_ack(): an error carries the whole request, a success only its header (NLM_F_CAPPED) */
+        int i = g_nlq[slot].count;
+        uint8_t *b = g_nlq[slot].buf[i];
+        size_t body = err ? len : NLMSG_HDRLEN;
+        struct nlmsghdr nh = {.nlmsg_len = (uint32_t)(NLMSG_HDRLEN + sizeof(int) + body), .nlmsg_type = NLMSG_ERROR,
+                              .nlmsg_flags = err ? 0 : NLM_F_CAPPED, .nlmsg_seq = req->nlmsg_seq,
+                              .nlmsg_pid = me.nl_pid};
+        memcpy(b, &nh, sizeof(nh));
+        memcpy(b + NLMSG_HDRLEN, &err, sizeof(err));
+        memcpy(b + NLMSG_HDRLEN + sizeof(int), msg, body);
+        g_nlq[slot].len[i] = nh.nlmsg_len;
+        g_nlq[slot].count = i + 1;
+    }
+    pthread_mutex_unlock(&g_lock);
+    DBG("netlink module eeprom %s i2c %#x page %u offset %u length %u -> %d\n", ifname, i2c, page, offset, length, err);
+    return 0;
+}
+
+EXPORT ssize_t sendto(int fd, const void *buf, size_t len, int flags, __CONST_SOCKADDR_ARG addr, socklen_t alen)
+{
+    load_sendto();
+    /* cheap pre-check before anything else: a single genetlink message with the MODULE_EEPROM_GET command */
+    if (buf && len >= NLMSG_HDRLEN + GENL_HDRLEN && ((const uint8_t *)buf)[NLMSG_HDRLEN] == ETHTOOL_MSG_MODULE_EEPROM_GET &&
+        ((const struct nlmsghdr *)buf)->nlmsg_len == len)
+    {
+        int saved = errno;
+        if (fake_module_netlink(fd, buf, len) == 0)
+            return (ssize_t)len;
+        errno = saved;
+    }
+    return REAL(sendto)(fd, buf, len, flags, addr, alen);
+}
+
+EXPORT ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
+{
+    int slot = -1;
+    load_recvmsg();
+    if (__atomic_load_n(&g_nlq_used, __ATOMIC_ACQUIRE) && msg)
+    {
+        pthread_mutex_lock(&g_lock);
+        for (int i = 0; i < NLQ_SLOTS; i++)
+            if (g_nlq[i].count && g_nlq[i].fd == fd)
+                slot = i;
+        if (slot >= 0)
+        {
+            size_t n = g_nlq[slot].len[0], done = 0;
+            const uint8_t *src = g_nlq[slot].buf[0];
+            for (size_t i = 0; i < (size_t)msg->msg_iovlen && done < n; i++)
+            {
+                size_t c = msg->msg_iov[i].iov_len < n - done ? msg->msg_iov[i].iov_len : n - done;
+                memcpy(msg->msg_iov[i].iov_base, src + done, c);
+                done += c;
+            }
+            if (msg->msg_name && msg->msg_namelen >= sizeof(struct sockaddr_nl))
+            {
+                struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
+                memcpy(msg->msg_name, &kernel, sizeof(kernel));
+                msg->msg_namelen = sizeof(kernel);
+            }
+            msg->msg_controllen = 0;
+            msg->msg_flags = done < n ? MSG_TRUNC : 0;
+            if (!(flags & MSG_PEEK))
+            {
+                memmove(g_nlq[slot].buf[0], g_nlq[slot].buf[1], g_nlq[slot].len[1]);
+                g_nlq[slot].len[0] = g_nlq[slot].len[1];
+                if (--g_nlq[slot].count == 0)
+                    __atomic_fetch_sub(&g_nlq_used, 1, __ATOMIC_RELEASE);
+            }
+            pthread_mutex_unlock(&g_lock);
+            return (ssize_t)((flags & MSG_TRUNC) ? n : done);
+        }
+        pthread_mutex_unlock(&g_lock);
+    }
+    return REAL(recvmsg)(fd, msg, flags);
 }
 
 __attribute__((constructor)) static void fakemlx_init(void)

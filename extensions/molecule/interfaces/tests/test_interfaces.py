@@ -28,6 +28,6 @@ def test_management_interface_is_untouched(host, lab_host, lab_hostvars):
     mgmt = host.interface('mgmt0')
     assert 'UP' in host.check_output('ip -o link show mgmt0')
     assert lab_hostvars[lab_host].get('connectx_management_interface') == 'mgmt0'
-    assert any(addr.startswith('10.234.0.') for addr in mgmt.addresses)
+    assert any(addr.startswith('198.19.0.') for addr in mgmt.addresses)
     # Still in the shipped /etc/network/interfaces as "manual": ifupdown2 never took it over.
     assert 'iface mgmt0 inet manual' in host.file('/etc/network/interfaces').content_string
