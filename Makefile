@@ -63,7 +63,7 @@ unit: venv
 
 # The unit and packaging tests again on each ansible-core that meta/runtime.yml claims, each in its
 # own venv from tests/compat/ansible-core-<version>.txt (exact pins).
-compat: collection
+compat: apt collection
 	tests/compat/run.sh
 
 sanity: venv

@@ -543,7 +543,7 @@ def inventory(topo):
             'ansible_host': host['management'],
             'ansible_user': host.get('login', 'root'),
             'ansible_ssh_private_key_file': client_key(),
-            'ansible_ssh_common_args': '-o UserKnownHostsFile=%s -o StrictHostKeyChecking=yes'
+            'ansible_ssh_common_args': '-o UserKnownHostsFile=%s -o StrictHostKeyChecking=yes -o IdentitiesOnly=yes'
                                        % os.path.join(ssh_dir(), 'known_hosts'),
             'ansible_python_interpreter': '/usr/bin/python3',
             'connectx_management_interface': 'mgmt0',
@@ -631,7 +631,7 @@ def cmd_up(topo):
     for name in sorted(topo['hosts']):
         if ensure_container(name, tag, os.path.join(host_dir(name), 'fakemlx')):
             started.append(name)
-    wait_booted(topo, sorted(topo['hosts']))
+    wait_booted(topo, sorted(topo['hosts']), timeout=120 + timing_profile()['boot_delay'])
     path = write_inventory(topo)
     log('up in %.1fs: %d hosts (%s started), %d cables; inventory %s'
         % (time.time() - start, len(topo['hosts']), ', '.join(started) or 'none', len(topo.get('cables') or []), path))
@@ -663,7 +663,8 @@ def cmd_down(topo, quiet=False):
             try:
                 with open('/proc/%s/cmdline' % pid, 'rb') as handle:
                     cmdline = handle.read()
-                if os.path.join(LAB, 'relay.py').encode() in cmdline:
+                args = cmdline.split(b'\0')
+                if any(a.endswith(b'relay.py') for a in args) and any(a.startswith(PREFIX.encode() + b'-') for a in args):
                     os.kill(int(pid), signal.SIGTERM)
             except (IOError, OSError):
                 pass
@@ -717,10 +718,11 @@ def cmd_status(topo):
     return status
 
 
-def cmd_reboot(topo, name, timeout=60):
+def cmd_reboot(topo, name, timeout=None):
     """kill -TERM 1 in the container (what the roles' reboot does) and wait for a new boot id."""
     if name not in topo['hosts']:
         raise LabError('reboot: no host %s in the topology' % name)
+    timeout = timeout or 60 + timing_profile()['boot_delay']
     old = podman('exec', container(name), 'cat', '/run/boot_id', check=False).stdout.strip()
     podman('exec', container(name), 'kill', '-TERM', '1', check=False)
     deadline = time.time() + timeout

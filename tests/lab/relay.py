@@ -31,6 +31,7 @@ TUNSETCARRIER = 0x400454e2  # _IOW('T', 226, int), Linux >= 5.0
 SIOCGIFFLAGS, IFF_UP = 0x8913, 0x1
 POLL = 0.1
 IFF_TAP, IFF_NO_PI = 0x0002, 0x1000
+IFF_NO_CARRIER = 0x0040  # Linux >= 6.0: attach without turning carrier on (no blip before the first poll)
 CLONE_NEWNET = 0x40000000
 LIBC = ctypes.CDLL(None, use_errno=True)
 
@@ -52,7 +53,12 @@ def open_tap(netns, iface):
     try:
         setns('/run/netns/%s' % netns)
         fd = os.open('/dev/net/tun', os.O_RDWR)
-        fcntl.ioctl(fd, TUNSETIFF, struct.pack('16sH', iface.encode(), IFF_TAP | IFF_NO_PI))
+        try:
+            fcntl.ioctl(fd, TUNSETIFF, struct.pack('16sH', iface.encode(), IFF_TAP | IFF_NO_PI | IFF_NO_CARRIER))
+        except OSError as exc:
+            if exc.errno != errno.EINVAL:
+                raise
+            fcntl.ioctl(fd, TUNSETIFF, struct.pack('16sH', iface.encode(), IFF_TAP | IFF_NO_PI))
         return fd, socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     finally:
         if LIBC.setns(home, CLONE_NEWNET) != 0:

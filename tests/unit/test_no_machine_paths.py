@@ -48,7 +48,7 @@ def offences(path, text, own=()):
     found = []
     for lineno, line in enumerate(text.splitlines(), 1):
         for place in own:
-            if place in line:
+            if re.search(r'(?<![\w./-])' + re.escape(place.rstrip(os.sep)) + r'(?=/)', line):
                 found.append('%s:%d: names this checkout (%s)' % (path, lineno, place))
         if quoted_output(path, text):
             continue
