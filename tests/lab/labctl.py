@@ -51,12 +51,10 @@ MIRROR = os.environ.get('CXLAB_MIRROR', 'http://deb.debian.org/debian')
 LINK_DELAY = os.environ.get('CXLAB_LINK_DELAY', '3')
 sys.path.insert(0, os.path.join(LAB, 'firmware'))
 sys.path.insert(0, LAB)
+sys.path.insert(0, EMU)
 import build_image  # noqa: E402  pylint: disable=wrong-import-position,import-error
+import cardctl as emulated_cards  # noqa: E402  pylint: disable=wrong-import-position,import-error
 import cluster  # noqa: E402  pylint: disable=wrong-import-position,import-error
-
-# Cable modules the emulated cages take (tests/lab/emulator/cardctl.py MODULE_TYPES / MODULE_KEYS).
-MODULE_TYPES = ('dac', 'aoc', 'sr4', 'qsa')
-MODULE_KEYS = ('type', 'vendor', 'vendor_oui', 'part_number', 'revision', 'serial', 'date_code', 'length_m', 'memory', 'sfp')
 
 # NVIDIA's file name of the target image (psid table fixture notes): what a user downloads.
 IMAGE_NAMES = {'MCX354A-FCBT': 'fw-ConnectX3-rel-2_42_5000-MCX354A-FCB_A2-A5-FlexBoot-3.4.752.bin'}
@@ -132,8 +130,8 @@ def load_topology(path):
             ipaddress.ip_address(str(host.get('management')))
         except ValueError:
             raise LabError('%s.management: not an IP address: %r' % (where, host.get('management')))
-        if ipaddress.ip_address(str(host['management'])) not in management_net(topo):
-            raise LabError('%s.management: %s is not in management_subnet %s' % (where, host['management'], management_net(topo)))
+        if ipaddress.ip_address(str(host['management'])) not in net:
+            raise LabError('%s.management: %s is not in management_subnet %s' % (where, host['management'], net))
         if not re.match(r'^[a-z_][a-z0-9_-]{0,31}$', str(host.get('login', 'root'))):
             raise LabError('%s.login: not a user name: %r' % (where, host.get('login')))
         cards = host.get('cards')
@@ -175,11 +173,11 @@ def load_topology(path):
         if module is not None:
             if not isinstance(module, dict):
                 raise LabError('%s.module: must be a mapping like {vendor: Mellanox, part_number: MC2207130-001, type: dac}' % where)
-            if module.get('type', 'dac') not in MODULE_TYPES:
-                raise LabError('%s.module.type: unknown module type %r (known: %s)' % (where, module.get('type'), ', '.join(MODULE_TYPES)))
-            unknown = sorted(set(module) - set(MODULE_KEYS))
+            if module.get('type', 'dac') not in emulated_cards.MODULE_TYPES:
+                raise LabError('%s.module.type: unknown module type %r (known: %s)' % (where, module.get('type'), ', '.join(emulated_cards.MODULE_TYPES)))
+            unknown = sorted(set(module) - set(emulated_cards.MODULE_KEYS))
             if unknown:
-                raise LabError('%s.module.%s: unknown field (known: %s)' % (where, unknown[0], ', '.join(MODULE_KEYS)))
+                raise LabError('%s.module.%s: unknown field (known: %s)' % (where, unknown[0], ', '.join(emulated_cards.MODULE_KEYS)))
     try:
         cluster.validate(topo)
     except ValueError as exc:
@@ -283,10 +281,10 @@ def ensure_cards(name, host):
             continue
         mac = '00:02:c9:%02x:%02x:%02x' % (sum(map(ord, name)) % 256, i, 0x10)
         guid = '0002c903%08x' % (int(hashlib.sha256(name.encode()).hexdigest()[:6], 16) * 16 + i * 8)
-        run([sys.executable, os.path.join(EMU, 'cardctl.py'), '--root', root, 'create', '--bdf', card['bdf'],
-             '--preset', card['preset'], '--pcie-speed', str(card['slot_speed']), '--pcie-width', str(card['slot_width']),
-             '--netdevs', ','.join(card.get('netdevs') or []), '--base-mac', mac, '--base-guid', guid,
-             '--serial', 'MT1604K%05d' % (sum(map(ord, name)) * 7 + i)])
+        cardctl(name, 'create', '--bdf', card['bdf'],
+                '--preset', card['preset'], '--pcie-speed', str(card['slot_speed']), '--pcie-width', str(card['slot_width']),
+                '--netdevs', ','.join(card.get('netdevs') or []), '--base-mac', mac, '--base-guid', guid,
+                '--serial', 'MT1604K%05d' % (sum(map(ord, name)) * 7 + i))
     return root
 
 
@@ -472,8 +470,9 @@ def card_of(topo, end):
     return None
 
 
-def cardctl(host, *args):
-    return run([sys.executable, os.path.join(EMU, 'cardctl.py'), '--root', os.path.join(host_dir(host), 'fakemlx')] + list(args))
+def cardctl(host, *args, **kw):
+    """tests/lab/emulator/cardctl.py on the host's emulated cards (the one place of its argv)."""
+    return run([sys.executable, os.path.join(EMU, 'cardctl.py'), '--root', os.path.join(host_dir(host), 'fakemlx')] + list(args), **kw)
 
 
 def plug_modules(topo, cable):
@@ -689,8 +688,7 @@ def cmd_down(topo, quiet=False):
 
 
 def card_states(name):
-    root = os.path.join(host_dir(name), 'fakemlx')
-    res = run([sys.executable, os.path.join(EMU, 'cardctl.py'), '--root', root, 'show'], check=False)
+    res = cardctl(name, 'show', check=False)
     try:
         return json.loads(res.stdout)
     except ValueError:
@@ -820,8 +818,7 @@ def main(argv=None):
         elif args.cmd == 'swap':
             cmd_swap(topo, args.host, args.port_a, args.port_b)
         elif args.cmd == 'fault':
-            run([sys.executable, os.path.join(EMU, 'cardctl.py'), '--root', os.path.join(host_dir(args.host), 'fakemlx'),
-                 'fault', '--bdf', args.bdf, 'set'] + args.settings)
+            cardctl(args.host, 'fault', '--bdf', args.bdf, 'set', *args.settings)
     except LabError as exc:
         print('lab: error: %s' % exc, file=sys.stderr)
         return 1

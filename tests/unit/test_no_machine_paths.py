@@ -24,8 +24,10 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 SELF = os.path.relpath(os.path.abspath(__file__), ROOT)
 FIXTURES = os.path.join('tests', 'unit', 'fixtures') + os.sep
 
+# Spelled in two pieces, so that this file does not name the folder it looks for.
+WORK = '/wo' + 'rk/'
 FORBIDDEN = [
-    (re.compile(r'(?<![\w.])/work/'), 'a build machine\'s work folder'),
+    (re.compile(r'(?<![\w.])' + WORK), 'a build machine\'s work folder'),
     (re.compile(r'\.\./shared\b|(?<![\w.-])shared/(fixtures|emulation-spec|design)'), 'a folder outside the repository'),
     (re.compile(r'/home/[A-Za-z0-9_.-]+'), 'a home directory'),
     (re.compile(r'\.pyenv/'), 'a pyenv installation'),
@@ -74,7 +76,7 @@ def test_no_file_names_a_path_of_a_build_machine():
 
 
 @pytest.mark.parametrize('line', [
-    'design: /work/shared/emulation-spec.md',
+    'design: ' + WORK + 'shared/emulation-spec.md',
     'see ../shared/fixtures/psid_table',
     'from /home/someone/src/thing',
     'python at /root/.pyenv/versions/3.11/bin',
