@@ -107,7 +107,7 @@ def vpd_fields(text):
 
 
 def tool_info(runner, flavour, flint):
-    """{name, version, supports_connectx3} from '<flint> --version'."""
+    """{name, version, supports_connectx3, installed} from '<flint> --version'."""
     result = runner.run([flint, '--version'])
     version, version_tuple = None, None
     try:
@@ -121,4 +121,4 @@ def tool_info(runner, flavour, flint):
             supported = bool(tools.support(flavour, tuple(version_tuple), 'connectx3').get('supported'))
         except (ParseError, ValueError, KeyError, TypeError):
             supported = None
-    return {'name': flavour, 'version': version, 'supports_connectx3': supported}
+    return {'name': flavour, 'version': version, 'supports_connectx3': supported, 'installed': True}

@@ -17,12 +17,15 @@ deliberately small:
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+from ansible_collections.homelab.connectx.plugins.module_utils.tools import DEBIAN12_MSTFLINT
+
 # Which package provides which binary: used only to tell the user what to install.
+MSTFLINT_HINT = 'the Debian package "mstflint" (apt-get install mstflint=%s)' % DEBIAN12_MSTFLINT
 PACKAGE_HINTS = {
-    'mstflint': 'the Debian package "mstflint" (apt-get install mstflint)',
-    'mstconfig': 'the Debian package "mstflint" (apt-get install mstflint)',
-    'mstvpd': 'the Debian package "mstflint" (apt-get install mstflint)',
-    'mstfwreset': 'the Debian package "mstflint" (apt-get install mstflint)',
+    'mstflint': MSTFLINT_HINT,
+    'mstconfig': MSTFLINT_HINT,
+    'mstvpd': MSTFLINT_HINT,
+    'mstfwreset': MSTFLINT_HINT,
     'flint': 'NVIDIA MFT (the "mft" package from NVIDIA\'s firmware tools)',
     'mlxconfig': 'NVIDIA MFT (the "mft" package from NVIDIA\'s firmware tools)',
     'mlxfwmanager': 'NVIDIA MFT (the "mft" package from NVIDIA\'s firmware tools)',

@@ -43,6 +43,7 @@ attributes:
 notes:
   - Tools are run with an argument list and C(LC_ALL=C); nothing goes through a shell.
   - A card whose flash cannot be queried is still listed, with RV(devices[].error) set.
+  - A missing tool is not a failure: the cards are listed from sysfs and RV(tool.installed) is V(false).
 '''
 
 EXAMPLES = r'''
@@ -145,7 +146,9 @@ devices:
       description: MFT device of the card from C(mst status -v) (for example C(/dev/mst/mt4099_pci_cr0)); null with mstflint or when mst is not started.
       type: str
     error:
-      description: Present when the flash query failed; C(reason) and C(message) from the tool output.
+      description:
+        - Present when the flash query failed; C(reason) and C(message) from the tool output.
+        - C(reason=tool_missing) when the tool is not installed (only sysfs facts are known then).
       type: dict
       returned: when the query of this card failed
 tool:
@@ -161,8 +164,17 @@ tool:
       type: str
       sample: 4.21.0
     supports_connectx3:
-      description: Whether this tool version can still burn ConnectX-3 firmware.
+      description: Whether this tool version can still burn ConnectX-3 firmware; null when unknown or not installed.
       type: bool
+    installed:
+      description:
+        - Whether the tool is installed. When it is not (a fresh node, in check mode before the tools role
+          installed anything), the cards are listed from sysfs only, each with RV(devices[].error.reason=tool_missing).
+      type: bool
+    package:
+      description: The package that provides the tool; only when it is not installed.
+      type: str
+      returned: when the tool is not installed
 reason:
   description: Machine-readable refusal reason.
   returned: failure
@@ -207,6 +219,7 @@ def pcie_info(devdir):
 
 
 def card_info(runner, flavour, flint, bdf, devdir):
+    """What sysfs says of the card, then (when the tool is installed) what its flash and VPD say."""
     device_id = (read_sysfs(os.path.join(devdir, 'device')) or '').lower()
     if device_id.startswith('0x'):
         device_id = device_id[2:]
@@ -224,6 +237,11 @@ def card_info(runner, flavour, flint, bdf, devdir):
     entry = dict(pci_address=bdf, pci_device_id=device_id, family=family, psid=None, part_number=None,
                  description=None, fw_version=None, rom_version=None, base_mac=None, base_guid=None,
                  netdevs=netdevs, port_types=port_types, pcie=pcie_info(devdir), mst_device=None)
+    if flint is None:
+        entry['error'] = {'reason': 'tool_missing',
+                          'message': 'the flash cannot be read until %s is installed' % runner.package_hints.get(
+                              binary(flavour, 'flint'), binary(flavour, 'flint'))}
+        return entry
     query = runner.run([flint, '-d', bdf, 'q'])
     info = None
     if query.ok:
@@ -259,7 +277,9 @@ def main():
     runner = CommandRunner(module)
     flavour = select_flavour(runner, module.params['tool'])
     flint = binary(flavour, 'flint')
-    runner.find(flint)
+    # A fresh node has no card tools yet (check mode installs nothing): the cards are still listed from
+    # sysfs, without what only the flash can tell, and tool.installed says why.
+    installed = runner.has(flint)
     cards = mellanox_devices(SYSFS_PCI)
     wanted = module.params['device']
     if wanted:
@@ -268,8 +288,12 @@ def main():
             refuse(module, runner, 'No Mellanox device at PCI address %s; run mlx_device_info without device '
                    'to list the cards.' % wanted, 'no_device', device=wanted, found=sorted(cards))
         cards = {bdf: cards[bdf]}
-    tool = tool_info(runner, flavour, flint)
-    devices = [card_info(runner, flavour, flint, bdf, cards[bdf]) for bdf in sorted(cards)]
+    if installed:
+        tool = tool_info(runner, flavour, flint)
+    else:
+        tool = {'name': flavour, 'version': None, 'supports_connectx3': None, 'installed': False,
+                'package': runner.package_hints.get(flint, flint)}
+    devices = [card_info(runner, flavour, flint if installed else None, bdf, cards[bdf]) for bdf in sorted(cards)]
     if flavour == 'mft' and devices and runner.has('mst'):
         # MFT names cards /dev/mst/mtNNNN_pci_cr0; the direct (pci_cr) device is preferred to pciconf.
         status = runner.run(['mst', 'status', '-v'])

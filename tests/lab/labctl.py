@@ -55,6 +55,7 @@ sys.path.insert(0, EMU)
 import build_image  # noqa: E402  pylint: disable=wrong-import-position,import-error
 import cardctl as emulated_cards  # noqa: E402  pylint: disable=wrong-import-position,import-error
 import cluster  # noqa: E402  pylint: disable=wrong-import-position,import-error
+import mirror  # noqa: E402  pylint: disable=wrong-import-position,import-error
 
 # NVIDIA's file name of the target image (psid table fixture notes): what a user downloads.
 IMAGE_NAMES = {'MCX354A-FCBT': 'fw-ConnectX3-rel-2_42_5000-MCX354A-FCB_A2-A5-FlexBoot-3.4.752.bin'}
@@ -228,6 +229,60 @@ def ensure_image():
 def alias_image(tag):
     """Also tag the image as localhost/cxlab-host:lab: the fixed name molecule's platforms use."""
     podman('tag', tag, 'localhost/%s-host:lab' % PREFIX)
+
+
+# ------------------------------------------------------------------ package mirror
+
+def mirror_pidfile():
+    return os.path.join(STATE, 'mirror.pid')
+
+
+def mirror_alive():
+    try:
+        with open(mirror_pidfile()) as handle:
+            pid = int(handle.read().strip())
+        with open('/proc/%d/cmdline' % pid, 'rb') as handle:
+            return pid if mirror.MARKER.encode() in handle.read().split(b'\0') else 0
+    except (IOError, OSError, ValueError):
+        return 0
+
+
+def ensure_mirror(tag, net):
+    """The local Debian mirror (tests/lab/mirror.py): built once per host image, served on the bridge."""
+    def installed():
+        res = podman('run', '--rm', '--network', 'none', tag, 'dpkg-query', '--show', '--showformat=${Package}\\n')
+        return res.stdout.split()
+    try:
+        directory = mirror.build(STATE, tag, installed)
+    except mirror.MirrorError as exc:
+        raise LabError('the package mirror: %s' % exc)
+    address = str(next(net.hosts()))
+    if mirror_alive():
+        return mirror.sources_line(address)
+    with open(os.path.join(STATE, 'mirror.log'), 'w') as log_file:
+        proc = subprocess.Popen([sys.executable, os.path.join(LAB, 'mirror.py'), 'serve', address, str(mirror.PORT), directory,
+                                 mirror.MARKER], start_new_session=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                stderr=log_file)
+    with open(mirror_pidfile(), 'w') as handle:
+        handle.write(str(proc.pid))
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise LabError('the package mirror stopped at once (see .cache/lab/mirror.log)')
+        try:
+            socket.create_connection((address, mirror.PORT), timeout=0.5).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    return mirror.sources_line(address)
+
+
+def stop_mirror():
+    pid = mirror_alive()
+    if pid:
+        os.kill(pid, signal.SIGTERM)
+    if os.path.exists(mirror_pidfile()):
+        os.unlink(mirror_pidfile())
 
 
 # ------------------------------------------------------------------ network
@@ -598,6 +653,7 @@ def wire(topo):
     tag = ensure_image()
     alias_image(tag)
     net = ensure_bridge(topo)
+    sources = ensure_mirror(tag, net)
     speeds = {}
     for cable in topo.get('cables') or []:
         speeds[cable['a']] = speeds[cable['b']] = cable['speed_mbps']
@@ -605,6 +661,10 @@ def wire(topo):
         ensure_netns(topo, name, host, net, speeds)
         ensure_cards(name, host)
     ensure_ssh(topo)
+    for name in topo['hosts']:
+        # The host's apt sources (its init installs them at the first boot): the lab mirror only.
+        with open(os.path.join(boot_dir(name), 'sources.list'), 'w') as handle:
+            handle.write('# The lab\'s local Debian mirror (tests/lab/mirror.py), standing in for deb.debian.org.\n' + sources)
     ensure_timing(topo)
     ensure_cluster(topo)
     for cable in topo.get('cables') or []:
@@ -665,6 +725,8 @@ def cmd_down(topo, quiet=False):
                 args = cmdline.split(b'\0')
                 if any(a.endswith(b'relay.py') for a in args) and any(a.startswith(PREFIX.encode() + b'-') for a in args):
                     os.kill(int(pid), signal.SIGTERM)
+                if any(a.endswith(b'mirror.py') for a in args) and mirror.MARKER.encode() in args:
+                    os.kill(int(pid), signal.SIGTERM)
             except (IOError, OSError):
                 pass
     names = podman('ps', '-a', '--filter', 'label=cxlab=1', '--format', '{{.Names}}', check=False).stdout.split()
@@ -677,6 +739,7 @@ def cmd_down(topo, quiet=False):
     for dev in re.findall(r'^\d+: (cxm-[^:@]+)', links, re.M) + ([BRIDGE] if BRIDGE in links else []):
         run(['ip', 'link', 'del', dev], check=False)
     shutil.rmtree(os.path.join(STATE, 'hosts'), ignore_errors=True)
+    stop_mirror()
     shutil.rmtree(relays, ignore_errors=True)
     shutil.rmtree(cluster_dir(), ignore_errors=True)
     if os.path.exists(swaps_path()):
@@ -684,7 +747,7 @@ def cmd_down(topo, quiet=False):
     if os.path.exists(os.path.join(STATE, 'topology.sha256')):
         os.unlink(os.path.join(STATE, 'topology.sha256'))
     if not quiet:
-        log('down: removed %d containers, the cxlab network namespaces, ports, bridge and relays' % len(names))
+        log('down: removed %d containers, the cxlab network namespaces, ports, bridge, relays and the package mirror' % len(names))
 
 
 def card_states(name):

@@ -136,7 +136,7 @@ def record(spec):
         args = json.loads(json.dumps(spec['args']).replace('{tmp}', tmp))
         rec = Recorder(tmp, root)
         flavour = spec['args'].get('tool', 'mstflint')
-        bins = {} if flavour == 'mft' else {'flint': None}
+        bins = dict({} if flavour == 'mft' else {'flint': None}, **spec.get('bins', {}))
         saved = (basic.AnsibleModule.run_command, basic.AnsibleModule.get_bin_path, getattr(mod, 'SYSFS_PCI', None),
                  basic._ANSIBLE_PROFILE)  # pylint: disable=protected-access
         basic.AnsibleModule.run_command = rec.run_command_method()
@@ -275,6 +275,10 @@ def other_specs():
         {'module': 'mlx_firmware_backup', 'id': 'backup_no_device',
          'args': {'device': '05:00.0', 'dest': '{tmp}/backup', 'tool': 'mstflint'}, 'must': {'reason': 'no_device'},
          'expected': ['failed', 'reason']},
+        # A fresh node in check mode: no card tool yet; the card is listed from sysfs, nothing is run.
+        {'module': 'mlx_device_info', 'id': 'mstflint_not_installed', 'check_mode': True, 'args': {'tool': 'mstflint'},
+         'bins': {'mstflint': None, 'mstconfig': None, 'mstvpd': None},
+         'must': {'changed': False}, 'expected': ['changed', 'devices', 'tool']},
         {'module': 'mlx_config', 'id': 'check_mode_sets_nothing', 'check_mode': True,
          'args': {'device': '03:00.0', 'settings': {'LINK_TYPE_P1': 2}, 'tool': 'mstflint'}, 'must': {'changed': True},
          'expected': ['changed', 'changed_settings', 'before']},
