@@ -43,7 +43,7 @@ attributes:
 notes:
   - Tools are run with an argument list and C(LC_ALL=C); nothing goes through a shell.
   - A card whose flash cannot be queried is still listed, with RV(devices[].error) set.
-  - A missing tool is not a failure: the cards are listed from sysfs and RV(tool.installed) is V(false).
+  - A missing tool is not a failure; the cards are listed from sysfs and RV(tool.installed) is V(false).
 '''
 
 EXAMPLES = r'''

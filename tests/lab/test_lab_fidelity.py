@@ -4,6 +4,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The lab is at least as hard as a real Proxmox VE 8 node: each property proved on the running lab.
 
+- a fresh node: no mstflint or iperf3 until the tools role installs them from the lab's Debian mirror,
+  which also offers a 4.26 stand-in that an unpinned install takes (and the role then refuses);
 - reached over SSH only, host keys checked; one host logs in as a sudo user and needs become;
 - a reboot is `ansible.builtin.reboot` with its defaults: the boot id changes, SSH comes back;
 - carrier comes a few seconds after both ports of a cable are up (CXLAB_LINK_DELAY), not at once;
@@ -69,6 +71,7 @@ def hostvars():
 
 @pytest.fixture(scope='module')
 def lab():
+    sh(LABCTL + ['down'], check=False)  # fresh hosts: a kept lab has its tools installed
     sh(LABCTL + ['up'], timeout=1800)
     yield
     sh(LABCTL + ['down'], check=False)
@@ -94,6 +97,49 @@ def test_hosts_are_reached_over_ssh_with_host_keys_checked(lab):
         '-e', 'ansible_ssh_common_args="-o UserKnownHostsFile=%s -o StrictHostKeyChecking=yes"' % bad])
     os.unlink(bad)
     assert res.returncode != 0 and 'UNREACHABLE' in res.stdout + res.stderr, res.stdout + res.stderr
+
+
+PLAYBOOK = os.path.join(BIN, 'ansible-playbook')
+TOOLS = os.path.join(HERE, 'playbooks', 'tools.yml')
+
+
+def installed(host, package):
+    res = ex(host, 'dpkg-query', '--show', '--showformat=${db:Status-Status} ${Version}', package, check=False)
+    return res.stdout.split()[1] if res.stdout.startswith('installed ') else None
+
+
+def test_a_fresh_host_has_no_tools_until_the_tools_role_installs_them_from_the_lab_mirror(lab):
+    for host in ('pve1', 'pve2'):
+        assert installed(host, 'mstflint') is None and installed(host, 'iperf3') is None, host
+        assert ex(host, 'sh', '-c', 'command -v mstflint', check=False).returncode != 0
+        # As on a node that never ran `apt update`: the only source is the lab mirror, no lists yet.
+        assert 'deb [trusted=yes] http://198.19.0.1:' in ex(host, 'cat', '/etc/apt/sources.list').stdout
+        assert ex(host, 'apt-cache', 'policy', 'mstflint').stdout.strip() == ''
+    # pve2 is the sudo host: apt runs with become.
+    res = sh([PLAYBOOK, '-i', INVENTORY, TOOLS, '--limit', 'pve2'], check=False, env=dict(ENV, ANSIBLE_FORCE_COLOR='0'))
+    assert res.returncode == 0, res.stdout[-3000:]
+    assert installed('pve2', 'mstflint') == '4.21.0+1-1'
+    policy = ex('pve2', 'apt-cache', 'policy', 'mstflint').stdout
+    assert '*** 4.21.0+1-1 500' in policy and 'http://198.19.0.1:' in policy, policy
+    # The mirror also offers the newer stand-in, which the pin kept out.
+    assert '4.26.0+1-1~cxlab1' in policy
+    assert 'mstflint 4.21.0' in ex('pve2', 'mstflint', '--version').stdout
+    assert installed('pve1', 'mstflint') is None  # --limit: nothing elsewhere
+
+
+def test_an_unpinned_mstflint_takes_the_4_26_stand_in_and_the_tools_role_refuses(lab):
+    """What a node with a newer suite in its sources gets: the version check stops it before any card change."""
+    res = sh([PLAYBOOK, '-i', INVENTORY, TOOLS, '--limit', 'pve3', '-e', 'connectx_mstflint_package=mstflint'],
+             check=False, env=dict(ENV, ANSIBLE_FORCE_COLOR='0'))
+    assert res.returncode != 0
+    assert installed('pve3', 'mstflint') == '4.26.0+1-1~cxlab1'
+    assert 'mstflint, mstflint 4.26.0' in ex('pve3', 'mstflint', '--version').stdout
+    assert 'does not support ConnectX-3' in res.stdout and 'mstflint=4.21.0+1-1' in res.stdout, res.stdout[-3000:]
+    assert 'Nothing has been changed on the cards' in res.stdout
+    # The pinned default then puts 4.21 back (apt downgrades to the pin).
+    res = sh([PLAYBOOK, '-i', INVENTORY, TOOLS, '--limit', 'pve3'], check=False, env=dict(ENV, ANSIBLE_FORCE_COLOR='0'))
+    assert res.returncode == 0, res.stdout[-3000:]
+    assert installed('pve3', 'mstflint') == '4.21.0+1-1'
 
 
 def test_the_sudo_host_works_only_with_become(lab):

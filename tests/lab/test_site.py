@@ -2,7 +2,8 @@
 # Copyright (c) 2026, homelab.connectx contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""playbooks/site.yml on a fresh built-in lab: check mode changes nothing, the first run crossflashes pve1/pve2
+"""playbooks/site.yml on a fresh built-in lab: check mode on nodes without the tools plans and changes nothing,
+with the tools installed it shows the burn, the first run crossflashes pve1/pve2
 and leaves pve3/ws1 alone, the second run changes nothing, an unplugged cable fails link_check by name.
 
 This is `make demo` with assertions. Skipped when not root or podman/debootstrap are missing.
@@ -76,15 +77,32 @@ def lab():
         sh(LABCTL + ['down'], check=False)
 
 
-def test_check_mode_changes_nothing(lab):
+def test_check_mode_on_fresh_nodes_plans_and_changes_nothing(lab):
+    """The README's first step on nodes that have no mstflint yet: a plan from sysfs, no failure, no change."""
+    for host in ('pve1', 'pve2', 'pve3', 'ws1'):
+        assert sh(['podman', 'exec', 'cxlab-%s' % host, 'sh', '-c', 'command -v mstflint'], check=False).returncode != 0, host
+    before = flash_writes()
+    res = sh(PLAYBOOK + ['--check', '--diff'])
+    assert all(r['failed'] == 0 for r in recap(res.stdout).values()), res.stdout[-3000:]
+    assert "pve1: would install mstflint=4.21.0+1-1" in res.stdout
+    assert 'pve2: 1 card(s) found in sysfs (0000:03:00.0)' in res.stdout
+    assert 'then decide the burn' in res.stdout
+    assert flash_writes() == before
+    for host in ('pve1', 'pve2', 'pve3', 'ws1'):
+        files = sh(['podman', 'exec', 'cxlab-%s' % host, 'ls', '/etc/network/interfaces.d', '/etc/modprobe.d']).stdout
+        assert 'connectx' not in files, (host, files)
+        assert sh(['podman', 'exec', 'cxlab-%s' % host, 'sh', '-c', 'command -v mstflint'], check=False).returncode != 0, host
+    assert not os.path.exists(os.path.join(REPO, '.cache', 'lab', 'backups'))
+
+
+def test_check_mode_with_the_tools_shows_the_burn(lab):
+    """Once the tools are installed (the tools role for real), check mode reads the flash and shows the burn."""
+    sh([PLAYBOOK[0], '-i', INVENTORY, os.path.join(HERE, 'playbooks', 'tools.yml')])
     before = flash_writes()
     res = sh(PLAYBOOK + ['--check', '--diff'])
     assert all(r['failed'] == 0 for r in recap(res.stdout).values()), res.stdout[-3000:]
     assert 'psid: MT_1090120019' in res.stdout  # the diff shows what would be burned
     assert flash_writes() == before
-    for host in ('pve1', 'pve2', 'pve3', 'ws1'):
-        files = sh(['podman', 'exec', 'cxlab-%s' % host, 'ls', '/etc/network/interfaces.d', '/etc/modprobe.d']).stdout
-        assert 'connectx' not in files, (host, files)
     assert not os.path.exists(os.path.join(REPO, '.cache', 'lab', 'backups'))
 
 
