@@ -169,7 +169,7 @@ tool:
     installed:
       description:
         - Whether the tool is installed. When it is not (a fresh node, in check mode before the tools role
-          installed anything), the cards are listed from sysfs only, each with RV(devices[].error.reason=tool_missing).
+          installed anything), the cards are listed from sysfs only, each with RV(devices[].error) C(reason=tool_missing).
       type: bool
     package:
       description: The package that provides the tool; only when it is not installed.
