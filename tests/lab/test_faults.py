@@ -90,7 +90,7 @@ def test_newer_mstflint_is_refused_with_the_fix(card, tmp_path):
     res = run_module('mlx_config', card.root, env=env, device=BDF, settings={'LINK_TYPE_P1': 'ETH'})
     assert res['reason'] == 'tool_unsupported' and 'mstflint=4.21.0+1-1' in res['msg'], res
     info = run_module('mlx_device_info', card.root, env=env)
-    assert info['tool'] == {'name': 'mstflint', 'version': '4.26.0', 'supports_connectx3': False}
+    assert info['tool'] == {'name': 'mstflint', 'version': '4.26.0', 'supports_connectx3': False, 'installed': True}
     assert not os.path.exists(dest) and card.show()['counters']['flash_program_ops'] == 0
 
 

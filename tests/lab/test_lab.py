@@ -74,7 +74,7 @@ def lab():
             image = yaml.safe_load(handle)['all']['vars']['connectx_firmware_image']
         sh(['podman', 'cp', image, 'cxlab-pve1:%s' % FCBT])
         # The lab hosts are fresh nodes: the tool-level checks here install the tools from the lab mirror.
-        for host in ('pve1', 'pve2'):
+        for host in ('pve1', 'pve2', 'pve3'):
             ex(host, 'apt-get', 'update', '-q')
             ex(host, 'apt-get', 'install', '-y', '-q', '--no-install-recommends', 'mstflint=4.21.0+1-1', 'iperf3')
         yield image

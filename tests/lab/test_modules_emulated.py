@@ -75,7 +75,7 @@ def test_device_info_sees_the_card(card):
     assert dev['part_number'] == 'MCX354A-QCBT' and dev['netdevs'] == ['ens1', 'ens1d1']
     assert (dev['pcie']['width'], dev['pcie']['max_width'], dev['pcie']['ceiling_gbps']) == (4, 8, 31.5)
     assert 'fw_version_running' not in dev
-    assert res['tool'] == {'name': 'mstflint', 'version': '4.21.0', 'supports_connectx3': True}
+    assert res['tool'] == {'name': 'mstflint', 'version': '4.21.0', 'supports_connectx3': True, 'installed': True}
 
 
 def test_backup_writes_verified_files_once(card, tmp_path):
