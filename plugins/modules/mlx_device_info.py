@@ -219,7 +219,7 @@ def pcie_info(devdir):
 
 
 def card_info(runner, flavour, flint, bdf, devdir):
-    """What sysfs says of the card, then (when the tool is installed) what its flash and VPD say."""
+    """What sysfs says of the card, then (unless flint is None: the tool is not installed) what its flash and VPD say."""
     device_id = (read_sysfs(os.path.join(devdir, 'device')) or '').lower()
     if device_id.startswith('0x'):
         device_id = device_id[2:]
@@ -238,9 +238,6 @@ def card_info(runner, flavour, flint, bdf, devdir):
                  description=None, fw_version=None, rom_version=None, base_mac=None, base_guid=None,
                  netdevs=netdevs, port_types=port_types, pcie=pcie_info(devdir), mst_device=None)
     if flint is None:
-        entry['error'] = {'reason': 'tool_missing',
-                          'message': 'the flash cannot be read until %s is installed' % runner.package_hints.get(
-                              binary(flavour, 'flint'), binary(flavour, 'flint'))}
         return entry
     query = runner.run([flint, '-d', bdf, 'q'])
     info = None
@@ -294,6 +291,9 @@ def main():
         tool = {'name': flavour, 'version': None, 'supports_connectx3': None, 'installed': False,
                 'package': runner.package_hints.get(flint, flint)}
     devices = [card_info(runner, flavour, flint if installed else None, bdf, cards[bdf]) for bdf in sorted(cards)]
+    if not installed:
+        for dev in devices:
+            dev['error'] = {'reason': 'tool_missing', 'message': 'the flash cannot be read until %s is installed' % tool['package']}
     if flavour == 'mft' and devices and runner.has('mst'):
         # MFT names cards /dev/mst/mtNNNN_pci_cr0; the direct (pci_cr) device is preferred to pciconf.
         status = runner.run(['mst', 'status', '-v'])

@@ -237,14 +237,20 @@ def mirror_pidfile():
     return os.path.join(STATE, 'mirror.pid')
 
 
-def mirror_alive():
+def live_pid(pidfile, matches):
+    """The pid in pidfile when that process runs and matches(its /proc cmdline bytes), else 0."""
     try:
-        with open(mirror_pidfile()) as handle:
+        with open(pidfile) as handle:
             pid = int(handle.read().strip())
+        os.kill(pid, 0)
         with open('/proc/%d/cmdline' % pid, 'rb') as handle:
-            return pid if mirror.MARKER.encode() in handle.read().split(b'\0') else 0
+            return pid if matches(handle.read()) else 0
     except (IOError, OSError, ValueError):
         return 0
+
+
+def mirror_alive():
+    return live_pid(mirror_pidfile(), lambda cmdline: mirror.MARKER.encode() in cmdline.split(b'\0'))
 
 
 def ensure_mirror(tag, net):
@@ -488,14 +494,7 @@ def relay_pidfile(cable):
 
 
 def relay_alive(cable):
-    try:
-        with open(relay_pidfile(cable)) as handle:
-            pid = int(handle.read().strip())
-        os.kill(pid, 0)
-        with open('/proc/%d/cmdline' % pid, 'rb') as handle:
-            return pid if b'relay.py' in handle.read() else 0
-    except (IOError, OSError, ValueError):
-        return 0
+    return live_pid(relay_pidfile(cable), lambda cmdline: b'relay.py' in cmdline)
 
 
 def swaps_path():

@@ -141,7 +141,8 @@ def build(state, image_tag, installed):
     os.makedirs(part)
     specs = wanted()
     pinned = {s.split('=')[0]: s for s in specs}
-    needed = [pinned.get(name, name) for name in closure(specs) if name not in set(installed())]
+    have = set(installed())
+    needed = [pinned.get(name, name) for name in closure(specs) if name not in have]
     download(needed, part)
     real = glob.glob(os.path.join(part, 'mstflint_*.deb'))
     if len(real) != 1:
