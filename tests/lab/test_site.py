@@ -95,6 +95,19 @@ def test_check_mode_on_fresh_nodes_plans_and_changes_nothing(lab):
     assert not os.path.exists(os.path.join(REPO, '.cache', 'lab', 'backups'))
 
 
+def test_bad_input_on_one_host_stops_every_host_before_any_change(lab, tmp_path):
+    """pve2 alone has a bad setting: the preflight refuses it and no host goes on (none installs the tools)."""
+    extra = tmp_path / 'pve2-bad.yml'
+    extra.write_text(yaml.safe_dump({'all': {'hosts': {'pve2': {'connectx_iperf3': 'sometimes'}}}}))
+    res = sh(PLAYBOOK[:1] + ['-i', INVENTORY, '-i', str(extra)] + PLAYBOOK[3:], check=False)
+    assert res.returncode != 0
+    assert re.search(r'fatal: \[pve2\]: FAILED!.*\n(.*\n)*?.*connectx_iperf3', res.stdout), res.stdout[-4000:]
+    counts = recap(res.stdout)
+    assert counts['pve2']['failed'] == 1 and all(c['changed'] == 0 for c in counts.values()), counts
+    for host in ('pve1', 'pve2', 'pve3', 'ws1'):
+        assert sh(['podman', 'exec', 'cxlab-%s' % host, 'sh', '-c', 'command -v mstflint'], check=False).returncode != 0, host
+
+
 def test_check_mode_with_the_tools_shows_the_burn(lab):
     """Once the tools are installed (the tools role for real), check mode reads the flash and shows the burn."""
     sh([PLAYBOOK[0], '-i', INVENTORY, os.path.join(HERE, 'playbooks', 'tools.yml')])
@@ -104,6 +117,17 @@ def test_check_mode_with_the_tools_shows_the_burn(lab):
     assert 'psid: MT_1090120019' in res.stdout  # the diff shows what would be burned
     assert flash_writes() == before
     assert not os.path.exists(os.path.join(REPO, '.cache', 'lab', 'backups'))
+
+
+def test_relative_paths_are_taken_from_the_inventory_directory(lab, tmp_path):
+    """connectx_firmware_image: firmware/<image> next to the inventory is found (not looked up in the collection
+    or the current directory): check mode gets past the image check and shows the burn."""
+    inventory = relative_inventory(str(tmp_path))
+    res = sh([PLAYBOOK[0], '-i', inventory, os.path.join(REPO, 'playbooks', 'crossflash.yml'), '--limit', 'pve1',
+              '--check', '--diff'], check=False)
+    assert res.returncode == 0, res.stdout[-4000:]
+    assert 'psid: MT_1090120019' in res.stdout
+    assert not os.path.exists(os.path.join(str(tmp_path), 'backups'))
 
 
 def test_first_run_crossflashes_and_asserts_every_link(lab):
@@ -189,41 +213,64 @@ def test_bad_input_is_refused_before_any_change(lab, extra, message):
     assert cards()['pve1']['psid'] == 'MT_1090110018'
 
 
+def relative_inventory(folder):
+    """The lab's inventory as a user writes one: in its own folder, the image, backups and reports given relative
+    to it (the playbooks run from the repository, another directory). Returns the inventory's path."""
+    with open(INVENTORY) as handle:
+        inventory = yaml.safe_load(handle)
+    variables = inventory['all']['vars']
+    os.makedirs(os.path.join(folder, 'firmware'), exist_ok=True)
+    shutil.copy(variables['connectx_firmware_image'], os.path.join(folder, 'firmware'))
+    variables['connectx_firmware_image'] = 'firmware/' + os.path.basename(variables['connectx_firmware_image'])
+    variables['connectx_backup_dir'] = 'backups'
+    variables['connectx_report_dir'] = 'reports'
+    path = os.path.join(folder, 'inventory.yml')
+    with open(path, 'w') as handle:
+        yaml.safe_dump(inventory, handle)
+    return path
+
+
 @pytest.fixture(scope='module')
-def crossflashed(lab):  # pylint: disable=redefined-outer-name,unused-argument
-    """A fresh lab with pve1 crossflashed by crossflash.yml: the path of its original image's backup."""
+def crossflashed(lab, tmp_path_factory):  # pylint: disable=redefined-outer-name,unused-argument
+    """A fresh lab with pve1 crossflashed by crossflash.yml from an inventory with relative paths: that inventory
+    and the path of pve1's original image's backup, which must be in the inventory's backups/ folder."""
     sh(LABCTL + ['down'])
     sh(LABCTL + ['up'])
-    crossflash = [PLAYBOOK[0], '-i', INVENTORY, os.path.join(REPO, 'playbooks', 'crossflash.yml'), '--limit', 'pve1']
+    folder = str(tmp_path_factory.mktemp('homelab'))
+    inventory = relative_inventory(folder)
+    crossflash = [PLAYBOOK[0], '-i', inventory, os.path.join(REPO, 'playbooks', 'crossflash.yml'), '--limit', 'pve1']
     sh(crossflash)
     assert cards()['pve1']['psid'] == 'MT_1090120019'
-    with open(INVENTORY) as handle:
-        backups = os.path.join(yaml.safe_load(handle)['all']['vars']['connectx_backup_dir'], 'pve1')
+    backups = os.path.join(folder, 'backups', 'pve1')
     image = [n for n in os.listdir(backups) if n.startswith('MT_1090110018_2.40.5030_') and n.endswith('.image')][0]
-    return os.path.join(backups, image)
+    return inventory, os.path.join(backups, image)
 
 
-def restore(image):
-    return sh([PLAYBOOK[0], '-i', INVENTORY, os.path.join(REPO, 'playbooks', 'restore.yml'), '--limit', 'pve1',
-               '-e', 'connectx_restore_image=%s' % image], check=False)
+def restore(crossflashed_on):
+    """restore.yml on pve1 with the backup named relative to the inventory's folder, as restore.yml's header shows."""
+    inventory, image = crossflashed_on
+    relative = os.path.relpath(image, os.path.dirname(inventory))
+    return sh([PLAYBOOK[0], '-i', inventory, os.path.join(REPO, 'playbooks', 'restore.yml'), '--limit', 'pve1',
+               '-e', 'connectx_restore_image=%s' % relative], check=False)
 
 
 def test_restore_refuses_a_backup_whose_checksum_does_not_match(crossflashed):  # pylint: disable=redefined-outer-name
-    with open(crossflashed, 'rb') as handle:
+    image = crossflashed[1]
+    with open(image, 'rb') as handle:
         original = handle.read()
     writes = flash_writes()['pve1']
     try:
-        with open(crossflashed, 'r+b') as handle:  # one flipped bit inside the image, size unchanged
+        with open(image, 'r+b') as handle:  # one flipped bit inside the image, size unchanged
             handle.seek(len(original) // 2)
             handle.write(bytes([original[len(original) // 2] ^ 0x01]))
         res = restore(crossflashed)
         assert res.returncode != 0, res.stdout[-3000:]
-        assert 'checksum_mismatch: %s has sha256' % crossflashed in re.sub(r'\s+', ' ', res.stdout), res.stdout[-3000:]
+        assert 'checksum_mismatch: %s has sha256' % image in re.sub(r'\s+', ' ', res.stdout), res.stdout[-3000:]
         assert flash_writes()['pve1'] == writes
         state = cards()['pve1']
         assert (state['psid'], state['fw'], state['running_fw']) == ('MT_1090120019', '2.42.5000', '2.42.5000')
     finally:
-        with open(crossflashed, 'wb') as handle:
+        with open(image, 'wb') as handle:
             handle.write(original)
 
 
