@@ -36,6 +36,7 @@ class FilterModule(object):
             'connectx_play_links': connectx_play_links,
             'connectx_interfaces_by_host': connectx_interfaces_by_host,
             'connectx_link_problems': links.link_problems,
+            'connectx_links_in_run': links.links_in_run,
             'connectx_link_ends': links.link_ends,
             'connectx_evaluate_ends': links.evaluate_ends,
             'connectx_iperf_gbps': links.iperf_gbps,

@@ -50,8 +50,14 @@ def merge_links(*lists):
     return out
 
 
-def link_problems(links, play_hosts):
-    """Sentences about declarations that cannot be checked: unknown hosts, missing fields."""
+def link_problems(links, play_hosts, inventory_hosts=None):
+    """Sentences about declarations that cannot be checked: unknown hosts, missing fields.
+
+    ``inventory_hosts``: every host of the inventory. An end on one of them that is not in the play (left out by
+    ``--limit``) is fine: links_in_run() keeps the links with an end in the run, and the report says which end was
+    not in it. Without it, every end must be in ``play_hosts``.
+    """
+    known = play_hosts if inventory_hosts is None else list(inventory_hosts)
     problems = []
     for link in links or []:
         name = link.get('name', '?') if isinstance(link, dict) else '?'
@@ -62,19 +68,29 @@ def link_problems(links, play_hosts):
             end = link.get(side)
             if not isinstance(end, dict) or not end.get('host') or not end.get('iface'):
                 problems.append('link %s: end %s needs host and iface' % (name, side))
-            elif end['host'] not in play_hosts:
-                problems.append('link %s: end %s names host %s, which is not in this play (hosts: %s)'
-                                % (name, side, end['host'], ', '.join(play_hosts)))
+            elif end['host'] not in known:
+                problems.append('link %s: end %s names host %s, which is not in this play%s (hosts: %s)'
+                                % (name, side, end['host'], '' if inventory_hosts is None else ' or the inventory',
+                                   ', '.join(play_hosts)))
         speed = link.get('speed_mbps')
         if not isinstance(speed, int) or isinstance(speed, bool) or speed <= 0:
             problems.append('link %s: speed_mbps must be a positive number of Mb/s, got %r' % (name, speed))
     return problems
 
 
-def link_ends(links, host, interfaces_by_host):
+def links_in_run(links, run_hosts):
+    """The links with at least one end on a host of this run (the others are left out by ``--limit``)."""
+    run_hosts = set(run_hosts or [])
+    return [link for link in links or [] if isinstance(link, dict)
+            and any((link.get(side) or {}).get('host') in run_hosts for side in ('a', 'b'))]
+
+
+def link_ends(links, host, interfaces_by_host, run_hosts=None):
     """The ends of ``links`` on ``host``, with what each end needs to be checked.
 
     ``interfaces_by_host``: {host: connectx_interfaces} (addresses, MTUs and bridges of the ports).
+    ``run_hosts``: the hosts of this run; an end whose peer is not among them gets ``peer_in_run: false`` (its own
+    port is checked, the peer is not pinged). None: every peer is in the run.
     """
     ends = []
     for link in links or []:
@@ -97,6 +113,7 @@ def link_ends(links, host, interfaces_by_host):
                 'source_iface': mine.get('bridge') or me.get('iface'),
                 'speed_mbps': int(link.get('speed_mbps') or 0),
                 'mtu': int(mtu) if mtu not in (None, '') else None,
+                'peer_in_run': run_hosts is None or peer.get('host') in run_hosts,
             })
     return ends
 
@@ -149,7 +166,8 @@ def evaluate_end(end, info, ping_rc=None, device=None, driver='mlx4_en', duplex=
             errors.append('%s: driver is %s, expected %s' % (where, info.get('driver') or 'unknown', driver))
         if end.get('mtu') is not None and info.get('mtu') != end['mtu']:
             errors.append('%s: MTU is %s, expected %s' % (where, info.get('mtu', 'unknown'), end['mtu']))
-    if ping:
+    # A peer outside this run (--limit) is not pinged: it may not be configured yet.
+    if ping and end.get('peer_in_run', True):
         if not end.get('peer_address'):
             errors.append('%s: no address known for the peer %s:%s (set it in its connectx_interfaces)'
                           % (where, end.get('peer_host'), end.get('peer_iface')))
@@ -237,11 +255,13 @@ def _min(values):
     return min(values) if values else None
 
 
-def link_report(links, ends, measurements=None, hosts=None):
+def link_report(links, ends, measurements=None, hosts=None, run_hosts=None):
     """One entry per declared link, worst status first, plus the hosts and a diagram layout.
 
     ``ends``: evaluated ends of every host (evaluate_end results), ``measurements``: list of
     ``{link, direction ('a->b'|'b->a'), gbps, error}``, ``hosts``: {host: {devices: [...], os}}.
+    ``run_hosts``: the hosts of this run; an end on another host (left out by ``--limit``) is a warning, not a
+    down link. None: every host was meant to be in the run.
     """
     by_key = dict(((e.get('link'), e.get('end')), e) for e in ends or [])
     measured = {}
@@ -260,9 +280,14 @@ def link_report(links, ends, measurements=None, hosts=None):
             if end is None:
                 end = {'host': decl.get('host'), 'iface': decl.get('iface'), 'state': {}, 'pcie': {}, 'errors': [],
                        'missing': True}
-                entry['reasons'].append('end %s (%s:%s) was not checked: the host failed or was not reached'
-                                        % (side, decl.get('host'), decl.get('iface')))
-                status = 'down'
+                if run_hosts is not None and decl.get('host') not in run_hosts:
+                    end['outside_run'] = True
+                    entry['warnings'].append('end %s (%s:%s) was not in this run (left out by --limit): only end %s was '
+                                             'checked' % (side, decl.get('host'), decl.get('iface'), 'b' if side == 'a' else 'a'))
+                else:
+                    entry['reasons'].append('end %s (%s:%s) was not checked: the host failed or was not reached'
+                                            % (side, decl.get('host'), decl.get('iface')))
+                    status = 'down'
             else:
                 entry['reasons'].extend(end.get('errors') or [])
                 if end.get('down'):

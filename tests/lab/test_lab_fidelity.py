@@ -127,6 +127,23 @@ def test_a_fresh_host_has_no_tools_until_the_tools_role_installs_them_from_the_l
     assert installed('pve1', 'mstflint') is None  # --limit: nothing elsewhere
 
 
+def selection(host, package):
+    return ex(host, 'dpkg', '--get-selections', package).stdout.split()[1:]
+
+
+def test_the_pinned_mstflint_is_held_so_that_apt_upgrade_keeps_it(lab):
+    """After the tools role (pve2, above) mstflint is on hold: an upgrade would take the 4.26 stand-in otherwise."""
+    assert selection('pve2', 'mstflint') == ['hold']
+    upgrade = ex('pve2', 'apt-get', '--simulate', 'upgrade').stdout
+    assert 'Inst mstflint' not in upgrade and 'mstflint' in upgrade, upgrade  # listed as kept back
+    # connectx_tools_hold: false installs the pin and leaves the selection alone.
+    res = sh([PLAYBOOK, '-i', INVENTORY, TOOLS, '--limit', 'pve1', '-e', 'connectx_tools_hold=false'], check=False,
+             env=dict(ENV, ANSIBLE_FORCE_COLOR='0'))
+    assert res.returncode == 0, res.stdout[-3000:]
+    assert installed('pve1', 'mstflint') == '4.21.0+1-1' and selection('pve1', 'mstflint') == ['install']
+    assert 'Inst mstflint [4.21.0+1-1] (4.26.0+1-1~cxlab1' in ex('pve1', 'apt-get', '--simulate', 'upgrade').stdout
+
+
 def test_an_unpinned_mstflint_takes_the_4_26_stand_in_and_the_tools_role_refuses(lab):
     """What a node with a newer suite in its sources gets: the version check stops it before any card change."""
     res = sh([PLAYBOOK, '-i', INVENTORY, TOOLS, '--limit', 'pve3', '-e', 'connectx_mstflint_package=mstflint'],
@@ -139,7 +156,7 @@ def test_an_unpinned_mstflint_takes_the_4_26_stand_in_and_the_tools_role_refuses
     # The pinned default then puts 4.21 back (apt downgrades to the pin).
     res = sh([PLAYBOOK, '-i', INVENTORY, TOOLS, '--limit', 'pve3'], check=False, env=dict(ENV, ANSIBLE_FORCE_COLOR='0'))
     assert res.returncode == 0, res.stdout[-3000:]
-    assert installed('pve3', 'mstflint') == '4.21.0+1-1'
+    assert installed('pve3', 'mstflint') == '4.21.0+1-1' and selection('pve3', 'mstflint') == ['hold']
 
 
 def test_the_sudo_host_works_only_with_become(lab):

@@ -3,8 +3,9 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """playbooks/site.yml on a fresh built-in lab: check mode on nodes without the tools plans and changes nothing,
-with the tools installed it shows the burn, the first run crossflashes pve1/pve2
-and leaves pve3/ws1 alone, the second run changes nothing, an unplugged cable fails link_check by name.
+with the tools installed it shows the burn, bad input on one host stops every host, relative paths are taken from
+the inventory's folder, the first run crossflashes pve1/pve2 and leaves pve3/ws1 alone, the second run changes
+nothing, --limit checks the links with an end in the run, an unplugged cable fails link_check by name.
 
 This is `make demo` with assertions. Skipped when not root or podman/debootstrap are missing.
 """
@@ -172,6 +173,18 @@ def test_second_run_changes_nothing(lab):
     assert flash_writes() == before
 
 
+def test_limit_to_one_host_checks_its_ends_and_skips_the_other_links(lab):
+    """--limit pve2 with links that name pve1, pve3 and ws1: pve1-pve2 checks pve2's end and says pve1's was not in
+    the run; pve1-pve3 and pve3-ws1 (no end on pve2) are skipped."""
+    res = sh(PLAYBOOK + ['--limit', 'pve2'], check=False)
+    assert res.returncode == 0, res.stdout[-4000:]
+    assert set(recap(res.stdout)) == {'pve2'}
+    report = open(os.path.join(REPO, 'reports', 'links.md')).read()
+    assert re.search(r'^\| pve1-pve2 \| DEGRADED \|', report, re.M), report
+    assert 'end a (pve1:ens1) was not in this run (left out by --limit): only end b was checked' in report, report
+    assert 'pve1-pve3' not in report and 'pve3-ws1' not in report, report
+
+
 def test_unplugged_cable_fails_link_check_by_name(lab):
     sh(LABCTL + ['unplug', 'pve3-ws1'])
     try:
@@ -193,6 +206,28 @@ def test_far_end_at_the_wrong_speed_fails_verify_by_name(lab):
         assert 'link pve3-ws1, end b (ws1:ens1): speed is 10000 Mb/s, expected 40000 Mb/s' in res.stdout
     finally:
         sh(['ip', 'netns', 'exec', 'cxlab-ws1', 'ethtool', '-s', 'ens1', 'speed', '40000', 'duplex', 'full', 'autoneg', 'off'])
+
+
+def test_a_host_without_ifupdown_passes_with_nothing_to_configure_and_is_refused_by_name_otherwise(lab, tmp_path):
+    """ws1 as a netplan/NetworkManager host (no /etc/network/interfaces): the interfaces role with
+    connectx_interfaces: [] does nothing and passes; with ports to configure it says what is supported."""
+    playbook = tmp_path / 'interfaces.yml'
+    playbook.write_text(yaml.safe_dump([{'name': 'Interfaces', 'hosts': 'ws1', 'gather_facts': False,
+                                         'roles': ['homelab.connectx.interfaces']}]))
+    run = [PLAYBOOK[0], '-i', INVENTORY, str(playbook)]
+    sh(['podman', 'exec', 'cxlab-ws1', 'mv', '/etc/network/interfaces', '/etc/network/interfaces.away'])
+    try:
+        res = sh(run + ['-e', '{"connectx_interfaces": []}'], check=False)
+        assert res.returncode == 0, res.stdout[-3000:]
+        assert recap(res.stdout)['ws1']['changed'] == 0
+        res = sh(run, check=False)
+        assert res.returncode != 0
+        text = re.sub(r'\s+', ' ', res.stdout)
+        assert 'ws1 has no /etc/network/interfaces (its network is configured by netplan' in text, res.stdout[-3000:]
+        assert 'Set connectx_interfaces: [] for this host' in text
+        assert 'File not found' not in text and 'Could not find' not in text
+    finally:
+        sh(['podman', 'exec', 'cxlab-ws1', 'mv', '/etc/network/interfaces.away', '/etc/network/interfaces'])
 
 
 @pytest.mark.parametrize('extra, message', [

@@ -48,13 +48,51 @@ def test_link_problems_names_the_link_and_field():
     assert links.link_problems(LINKS, ['pve1', 'pve2', 'pve3']) == []
 
 
+def test_with_limit_a_host_of_the_inventory_may_be_named_but_not_an_unknown_one():
+    bad = [{'name': 'x', 'a': {'host': 'pve2', 'iface': 'ens1'}, 'b': {'host': 'nas9', 'iface': 'eth0'}, 'speed_mbps': 40000}]
+    inventory = ['pve1', 'pve2', 'pve3']
+    assert links.link_problems(LINKS, ['pve2'], inventory) == []
+    assert links.link_problems(bad, ['pve2'], inventory) == [
+        'link x: end b names host nas9, which is not in this play or the inventory (hosts: pve2)']
+    # Without the inventory every end must be in the play (the windows_host role's far ends).
+    assert links.link_problems(LINKS, ['pve2']) != []
+
+
+def test_links_in_run_keeps_the_links_with_an_end_in_the_run():
+    assert [link['name'] for link in links.links_in_run(LINKS, ['pve2'])] == ['pve1-pve2']
+    assert [link['name'] for link in links.links_in_run(LINKS, ['pve1'])] == ['pve1-pve2', 'pve1-pve3']
+    assert links.links_in_run(LINKS + ['junk'], ['ws9']) == []
+
+
+def test_an_end_whose_peer_is_outside_the_run_checks_its_port_and_pings_nothing():
+    end, = links.link_ends(LINKS, 'pve2', IFACES, ['pve2'])
+    assert end['peer_in_run'] is False
+    res = links.evaluate_end(end, info(), None, None)
+    assert res['errors'] == [] and not res['down']
+    slow = links.evaluate_end(end, info(speed=10000), None, None)
+    assert slow['errors'] == ['link pve1-pve2, end b (pve2:ens1): speed is 10000 Mb/s, expected 40000 Mb/s']
+
+
+def test_report_with_limit_warns_about_the_end_outside_the_run():
+    ends = [links.evaluate_end(e, info(), None, {'pci_address': '0000:03:00.0', 'netdevs': ['ens1'], 'pcie': GEN3_X8})
+            for e in links.link_ends(links.links_in_run(LINKS, ['pve2']), 'pve2', IFACES, ['pve2'])]
+    report = links.link_report(links.links_in_run(LINKS, ['pve2']), ends, run_hosts=['pve2'])
+    entry, = report['links']
+    assert entry['name'] == 'pve1-pve2' and entry['status'] == 'ok' and entry['reasons'] == []
+    assert entry['warnings'] == ['end a (pve1:ens1) was not in this run (left out by --limit): only end b was checked']
+    assert entry['ends']['a']['outside_run'] is True
+    # A host of the run that left no end (it failed) is still a down link.
+    failed = links.link_report(LINKS[:1], [], run_hosts=['pve1', 'pve2'])['links'][0]
+    assert failed['status'] == 'down' and len(failed['reasons']) == 2
+
+
 def test_link_ends_of_a_host():
     ends = links.link_ends(LINKS, 'pve1', IFACES)
     assert ends == [
         {'link': 'pve1-pve2', 'end': 'a', 'host': 'pve1', 'iface': 'ens1', 'peer_host': 'pve2', 'peer_iface': 'ens1',
-         'peer_address': '198.18.12.2', 'source_iface': 'vmbr1', 'speed_mbps': 40000, 'mtu': 9000},
+         'peer_address': '198.18.12.2', 'source_iface': 'vmbr1', 'speed_mbps': 40000, 'mtu': 9000, 'peer_in_run': True},
         {'link': 'pve1-pve3', 'end': 'a', 'host': 'pve1', 'iface': 'ens1d1', 'peer_host': 'pve3', 'peer_iface': 'ens1',
-         'peer_address': '198.18.13.3', 'source_iface': 'ens1d1', 'speed_mbps': 56000, 'mtu': None},
+         'peer_address': '198.18.13.3', 'source_iface': 'ens1d1', 'speed_mbps': 56000, 'mtu': None, 'peer_in_run': True},
     ]
     assert [e['end'] for e in links.link_ends(LINKS, 'pve3', IFACES)] == ['b']
     assert links.link_ends(LINKS, 'ws9', IFACES) == []

@@ -40,7 +40,7 @@ IFACES = {
              {'name': 'Ethernet 4', 'address': '198.18.15.4/24'}],
 }
 EVALUATED_KEYS = {'link', 'end', 'host', 'iface', 'peer_host', 'peer_iface', 'peer_address', 'source_iface', 'speed_mbps', 'mtu',
-                  'state', 'errors', 'down', 'pcie', 'pci_address', 'fw_version', 'pcie_limited'}
+                  'state', 'errors', 'down', 'pcie', 'pci_address', 'fw_version', 'pcie_limited', 'peer_in_run'}
 
 
 def ping(end, name):
