@@ -161,9 +161,9 @@ def decide(node, cluster, ha, guests, policy='refuse', parallel=1):
                         fix='add a QDevice (pvecm qdevice setup) or another node, or set connectx_reboot: false and reboot '
                             'it yourself%s' % (', or lower connectx_reboot_parallel' if parallel > 1 else ''),
                         message='rebooting %s%s would leave the cluster %s with %d of the %d votes it needs '
-                                '(expected %d, online %d)' % (node, together, cluster.get('name'), left,
-                                                               cluster['quorum'], cluster['expected_votes'],
-                                                               cluster['total_votes']))
+                                '(expected %d, online %d)' % (
+                                    node, together, cluster.get('name'), left, cluster['quorum'],
+                                    cluster['expected_votes'], cluster['total_votes']))
     if plain and policy != 'shutdown':
         return dict(plan, ok=False, reason='guests_running',
                     fix='shut them down or migrate them, or set connectx_reboot_guests: shutdown (they are started '

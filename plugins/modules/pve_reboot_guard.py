@@ -257,8 +257,8 @@ class Guard(object):
             res = self.runner.run([self.tool(guest), 'shutdown', str(guest['vmid']), '--timeout',
                                    str(params['shutdown_timeout'])], mutating=True)
             if res.rc != 0 or self.status(guest) != 'stopped':
-                self.fail('Shutting down %s on %s failed (rc %s): %s' % (pve.guest_words(guest), self.node, res.rc,
-                                                                        res.output.strip()), 'command_failed', res)
+                words = (pve.guest_words(guest), self.node, res.rc, res.output.strip())
+                self.fail('Shutting down %s on %s failed (rc %s): %s' % words, 'command_failed', res)
             self.done['stopped_guests'].append(self.short(guest))
         return dict(summary, changed=bool(self.done['maintenance_entered'] or self.done['stopped_guests']), **self.done)
 

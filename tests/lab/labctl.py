@@ -135,6 +135,9 @@ def load_topology(path):
             raise LabError('%s.management: %s is not in management_subnet %s' % (where, host['management'], net))
         if not re.match(r'^[a-z_][a-z0-9_-]{0,31}$', str(host.get('login', 'root'))):
             raise LabError('%s.login: not a user name: %r' % (where, host.get('login')))
+        extra = host.get('vars', {})
+        if not isinstance(extra, dict) or any(not re.match(r'^connectx_[a-z0-9_]+$', str(k)) for k in extra):
+            raise LabError('%s.vars: must map connectx_* variable names to values, got %r' % (where, extra))
         cards = host.get('cards')
         if not isinstance(cards, list) or not cards:
             raise LabError('%s.cards: must be a non-empty list' % where)
@@ -606,6 +609,7 @@ def inventory(topo):
             hostvars['ansible_become'] = True
         if not host.get('firmware', True):
             hostvars['connectx_firmware_image'] = ''
+        hostvars.update(host.get('vars') or {})
         groups.setdefault(host['group'], {'hosts': {}})['hosts'][name] = hostvars
     return {'all': {
         'vars': {

@@ -38,8 +38,8 @@ def test_pvecm_status_not_quorate_and_with_a_qdevice():
     lost = pve.parse_pvecm_status(fixture('pvecm-status-2-nodes-not-quorate.txt'))
     assert (lost['quorate'], lost['total_votes'], lost['quorum']) == (False, 1, 2)  # "Quorum: 2 Activity blocked"
     qdev = pve.parse_pvecm_status(fixture('pvecm-status-2-nodes-qdevice.txt'))
-    assert [(m['name'], m['qdevice']) for m in qdev['members']] == [('198.19.0.11', False), ('198.19.0.12', False),
-                                                                   ('Qdevice', True)]
+    expected = [('198.19.0.11', False), ('198.19.0.12', False), ('Qdevice', True)]
+    assert [(m['name'], m['qdevice']) for m in qdev['members']] == expected
 
 
 def test_pvecm_status_without_votequorum_is_a_parse_error():
