@@ -50,12 +50,25 @@ def merge_links(*lists):
     return out
 
 
-def link_problems(links, play_hosts, inventory_hosts=None):
+def address_problems(interfaces_by_host):
+    """Sentences about an IPv4 address given to more than one port (connectx_interfaces of every host)."""
+    owners = {}
+    for host in sorted(interfaces_by_host or {}):
+        for conf in interfaces_by_host[host] or []:
+            if isinstance(conf, dict) and conf.get('address'):
+                owners.setdefault(_address(str(conf['address'])), []).append('%s:%s' % (host, conf.get('name')))
+    return ['address %s is given to %s (connectx_interfaces): give each port its own address'
+            % (address, ' and '.join(where)) for address, where in sorted(owners.items()) if len(where) > 1]
+
+
+def link_problems(links, play_hosts, inventory_hosts=None, interfaces_by_host=None):
     """Sentences about declarations that cannot be checked: unknown hosts, missing fields.
 
     ``inventory_hosts``: every host of the inventory. An end on one of them that is not in the play (left out by
     ``--limit``) is fine: links_in_run() keeps the links with an end in the run, and the report says which end was
     not in it. Without it, every end must be in ``play_hosts``.
+    ``interfaces_by_host``: {host: connectx_interfaces}. An end on a host that lists ports must name one of them,
+    and no address may be given twice. Hosts that list none (configured by other means) are not checked.
     """
     known = play_hosts if inventory_hosts is None else list(inventory_hosts)
     problems = []
@@ -72,10 +85,16 @@ def link_problems(links, play_hosts, inventory_hosts=None):
                 problems.append('link %s: end %s names host %s, which is not in this play%s (hosts: %s)'
                                 % (name, side, end['host'], '' if inventory_hosts is None else ' or the inventory',
                                    ', '.join(play_hosts)))
+            else:
+                ports = [c.get('name') for c in (interfaces_by_host or {}).get(end['host']) or [] if isinstance(c, dict)]
+                if ports and end['iface'] not in ports:
+                    problems.append('link %s: end %s names %s:%s, which is not in the connectx_interfaces of %s (%s): '
+                                    'add it there or fix the link' % (name, side, end['host'], end['iface'], end['host'],
+                                                                      ', '.join(str(p) for p in ports)))
         speed = link.get('speed_mbps')
         if not isinstance(speed, int) or isinstance(speed, bool) or speed <= 0:
             problems.append('link %s: speed_mbps must be a positive number of Mb/s, got %r' % (name, speed))
-    return problems
+    return problems + address_problems(interfaces_by_host)
 
 
 def links_in_run(links, run_hosts):

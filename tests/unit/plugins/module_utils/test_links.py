@@ -58,6 +58,20 @@ def test_with_limit_a_host_of_the_inventory_may_be_named_but_not_an_unknown_one(
     assert links.link_problems(LINKS, ['pve2']) != []
 
 
+def test_a_link_on_a_port_that_is_not_configured_and_a_duplicate_address_are_named():
+    wrong = [dict(LINKS[0], b={'host': 'pve2', 'iface': 'ens9'})]
+    inventory = ['pve1', 'pve2', 'pve3']
+    assert links.link_problems(wrong, inventory, inventory, IFACES) == [
+        'link pve1-pve2: end b names pve2:ens9, which is not in the connectx_interfaces of pve2 (ens1): add it there or '
+        'fix the link']
+    # A host that lists no ports (netplan, NetworkManager) is not checked.
+    assert links.link_problems(wrong, inventory, inventory, dict(IFACES, pve2=[])) == []
+    twice = dict(IFACES, pve3=[{'name': 'ens1', 'address': '198.18.12.2/30'}])
+    assert links.link_problems(LINKS, inventory, inventory, twice) == [
+        'address 198.18.12.2 is given to pve2:ens1 and pve3:ens1 (connectx_interfaces): give each port its own address']
+    assert links.link_problems(LINKS, inventory, inventory, IFACES) == []
+
+
 def test_links_in_run_keeps_the_links_with_an_end_in_the_run():
     assert [link['name'] for link in links.links_in_run(LINKS, ['pve2'])] == ['pve1-pve2']
     assert [link['name'] for link in links.links_in_run(LINKS, ['pve1'])] == ['pve1-pve2', 'pve1-pve3']
