@@ -275,13 +275,17 @@ def ensure_mirror(tag, net):
     with open(mirror_pidfile(), 'w') as handle:
         handle.write(str(proc.pid))
     deadline = time.time() + 10
-    while time.time() < deadline:
+    while True:
         if proc.poll() is not None:
             raise LabError('the package mirror stopped at once (see .cache/lab/mirror.log)')
         try:
             socket.create_connection((address, mirror.PORT), timeout=0.5).close()
             break
         except OSError:
+            if time.time() >= deadline:
+                stop_mirror()
+                raise LabError('the package mirror does not answer on %s:%s after 10 s (see .cache/lab/mirror.log)'
+                               % (address, mirror.PORT))
             time.sleep(0.1)
     return mirror.sources_line(address)
 

@@ -52,7 +52,8 @@ def leftovers():
     ns = [n for n in sh(['ip', 'netns', 'list'], check=False).stdout.split() if n.startswith('cxlab-')]
     links = [line for line in sh(['ip', '-o', 'link'], check=False).stdout.splitlines() if 'cxm-' in line or 'cxlab0' in line]
     relays = [p for p in os.listdir('/proc') if p.isdigit() and b'relay.py' in _cmdline(p)]
-    return ps + ns + links + relays
+    mirrors = [p for p in os.listdir('/proc') if p.isdigit() and b'cxlab-mirror' in _cmdline(p).split(b'\0')]
+    return ps + ns + links + relays + mirrors
 
 
 def _cmdline(pid):
