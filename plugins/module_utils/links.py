@@ -287,6 +287,8 @@ def link_report(links, ends, measurements=None, hosts=None, run_hosts=None):
     for m in measurements or []:
         measured.setdefault(m.get('link'), []).append(m)
     out = []
+    if run_hosts is not None:  # a link with no end in this run has nothing to report
+        links = links_in_run(links, run_hosts)
     for link in links or []:
         name = link.get('name')
         speed = int(link.get('speed_mbps') or 0)

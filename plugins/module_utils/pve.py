@@ -57,6 +57,9 @@ def parse_pvecm_status(text):
         if ':' in stripped:
             key, value = stripped.split(':', 1)
             fields.setdefault(key.strip().lower(), value.strip())
+    nodes = [m for m in members if not m['qdevice']]
+    if fields.get('nodes', '').isdigit() and int(fields['nodes']) != len(nodes):
+        raise ParseError('pvecm status lists %d member row(s) for Nodes: %s' % (len(nodes), fields['nodes']), output=text)
     try:
         expected = int(fields['expected votes'])
         total = int(fields['total votes'])
@@ -133,7 +136,8 @@ def decide(node, cluster, ha, guests, policy='refuse', parallel=1):
     not HA-managed (stopped by the reboot otherwise).
     """
     ha = ha or {'services': [], 'lrm': {}}
-    ha_sids = set(s['sid'] for s in ha['services'])
+    # An HA resource in state ignored is not managed by HA (it does not move): a plain guest for the reboot.
+    ha_sids = set(s['sid'] for s in ha['services'] if s['state'] != 'ignored')
     mine = [s for s in ha['services'] if s['node'] == node]
     running = [g for g in guests if g.get('status') == 'running']
 

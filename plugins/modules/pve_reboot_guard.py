@@ -51,11 +51,30 @@ options:
     description: For O(phase=after) - leave the HA maintenance (RV(maintenance_entered) of the V(before) phase).
     type: bool
     default: false
+  clustered:
+    description:
+      - For O(phase=after) - the node is a cluster member (RV(cluster) of the V(before) phase is not V(null)); the module
+        waits until it is back in a quorate cluster, also while C(pvecm) cannot answer yet after the boot.
+    type: bool
+    default: false
   start_guests:
     description: For O(phase=after) - the guests to start again (RV(stopped_guests) of the V(before) phase).
     type: list
     elements: dict
     default: []
+    suboptions:
+      vmid:
+        description: The guest's id.
+        type: int
+        required: true
+      type:
+        description: V(qemu) (a VM, C(qm)) or V(lxc) (a container, C(pct)).
+        type: str
+        required: true
+        choices: [qemu, lxc]
+      name:
+        description: The guest's name, for messages.
+        type: str
   shutdown_timeout:
     description: Seconds each guest gets to shut down.
     type: int
@@ -78,6 +97,8 @@ attributes:
 notes:
   - The O(phase=before) check in check mode is what a role runs before its first change, so that a reboot the node
     may not take is refused before anything is burned or configured.
+  - The HA services count as moved away once none of this node's is in a state other than stopped, ignored,
+    disabled, error or freeze (a migration in progress is waited for).
 requirements:
   - Proxmox VE 8 (pvecm, ha-manager, qm, pct) on a cluster node; nothing on other hosts.
 '''
@@ -148,6 +169,11 @@ from ansible_collections.homelab.connectx.plugins.module_utils.runner import Com
 POLL_S = 2
 
 
+# HA service states that mean "not running here any more" (pve-ha-manager PVE::HA::Tools::get_verbose_service_state):
+# anything else (started, migrate, relocate, starting, request_stop, ...) is still moving or running.
+SETTLED = ('stopped', 'ignored', 'disabled', 'error', 'freeze')
+
+
 class Guard(object):
     def __init__(self, module):
         self.module = module
@@ -155,38 +181,58 @@ class Guard(object):
         self.node = module.params['node'] or platform.node().split('.')[0]
         self.done = {'maintenance_entered': False, 'stopped_guests': [], 'started_guests': []}
 
-    def fail(self, msg, reason, result=None, undo=True):
-        undone = self.undo() if undo else []
-        tail = (' Undone: %s.' % '; '.join(undone)) if undone else ''
-        if not undone and not self.done['maintenance_entered'] and not self.done['stopped_guests']:
+    def fail(self, msg, reason, result=None, undo=True, changed_nothing=True):
+        undone, left = self.undo() if undo else ([], [])
+        tail = ''
+        if undone:
+            tail += ' Undone: %s.' % '; '.join(undone)
+        if left:
+            tail += ' Left to do by hand: %s.' % '; '.join(left)
+        if not undone and not left and changed_nothing:
             tail = ' Nothing has been changed.'
         refuse(self.module, self.runner, msg + tail, reason, result=result, **self.done)
 
     def undo(self):
-        words = []
+        """Start the guests this run stopped and leave the maintenance it entered: (done, left to do by hand)."""
+        words, left = [], []
         for guest in self.done['stopped_guests']:
-            self.start(guest, strict=False)
-            words.append('started %s again' % pve.guest_words(guest))
+            if self.start(guest, strict=False):
+                words.append('started %s again' % pve.guest_words(guest))
+            elif self.status(guest) != 'running':
+                left.append('start %s (%s start %s)' % (pve.guest_words(guest), self.tool(guest), guest['vmid']))
         if self.done['maintenance_entered']:
-            self.runner.run(['ha-manager', 'crm-command', 'node-maintenance', 'disable', self.node], mutating=True)
-            words.append('left the HA maintenance')
+            res = self.runner.run(['ha-manager', 'crm-command', 'node-maintenance', 'disable', self.node], mutating=True)
+            if res.rc == 0:
+                words.append('left the HA maintenance')
+            else:
+                left.append('leave the HA maintenance (ha-manager crm-command node-maintenance disable %s)' % self.node)
         self.done['stopped_guests'], self.done['maintenance_entered'] = [], False
-        return words
+        return words, left
 
-    def cluster(self):
+    def cluster(self, strict=True):
+        """(parse_pvecm_status() or None for a node in no cluster, result); with strict=False, 'unready' when
+        pvecm cannot answer yet (pmxcfs or corosync still starting after a boot)."""
         res = self.runner.run(['pvecm', 'status'])
         if res.rc != 0 and pve.NOT_IN_CLUSTER in res.output:
-            return None, res
+            return (None if strict else 'unready'), res
         try:
             return pve.parse_pvecm_status(res.stdout), res
         except ParseError as exc:
+            if not strict:
+                return 'unready', res
             self.fail('pvecm status on %s: %s (rc %s).' % (self.node, exc, res.rc), 'unexpected_output', res, undo=False)
 
-    def ha(self):
+    def ha(self, strict=True):
+        """parse_ha_status(), None without ha-manager; a failing ha-manager fails (strict) or gives 'unready'."""
         if not self.runner.has('ha-manager'):
             return None
         res = self.runner.run(['ha-manager', 'status'])
-        return pve.parse_ha_status(res.stdout) if res.rc == 0 else None
+        if res.rc == 0:
+            return pve.parse_ha_status(res.stdout)
+        if not strict:
+            return 'unready'
+        self.fail('ha-manager status on %s failed (rc %s): %s' % (self.node, res.rc, res.output.strip()), 'command_failed',
+                  res)
 
     def guests(self):
         out = []
@@ -217,18 +263,24 @@ class Guard(object):
         res = self.runner.run([self.tool(guest), 'start', str(guest['vmid'])], mutating=True)
         if res.rc != 0 and strict:
             self.fail('Starting %s on %s failed (rc %s): %s' % (pve.guest_words(guest), self.node, res.rc, res.output.strip()),
-                      'command_failed', res, undo=False)
+                      'command_failed', res, undo=False, changed_nothing=False)
         return res.rc == 0
 
-    def wait(self, what, ready):
+    def wait(self, what, ready, **fail_args):
         deadline = time.time() + self.module.params['wait_timeout']
         while True:
             if ready():
                 return
             if time.time() >= deadline:
                 self.fail('%s on %s did not happen within %s s.' % (what, self.node, self.module.params['wait_timeout']),
-                          'timeout')
+                          'timeout', **fail_args)
             time.sleep(POLL_S)
+
+    def moved_away(self):
+        ha = self.ha(strict=False)
+        if ha == 'unready':
+            return False
+        return not [s for s in (ha or {}).get('services', []) if s['node'] == self.node and s['state'] not in SETTLED]
 
     def before(self):
         params = self.module.params
@@ -250,16 +302,16 @@ class Guard(object):
                 self.fail('ha-manager could not put %s into maintenance (rc %s): %s' % (self.node, res.rc, res.output.strip()),
                           'command_failed', res)
             self.done['maintenance_entered'] = True
-            self.wait('Moving the HA services away',
-                      lambda: not [s for s in (self.ha() or {}).get('services', [])
-                                   if s['node'] == self.node and s['state'] == 'started'])
+            self.wait('Moving the HA services away', self.moved_away)
         for guest in plan['shutdown']:
             res = self.runner.run([self.tool(guest), 'shutdown', str(guest['vmid']), '--timeout',
                                    str(params['shutdown_timeout'])], mutating=True)
-            if res.rc != 0 or self.status(guest) != 'stopped':
+            state = self.status(guest)
+            if state == 'stopped':
+                self.done['stopped_guests'].append(self.short(guest))
+            if res.rc != 0 or state != 'stopped':
                 words = (pve.guest_words(guest), self.node, res.rc, res.output.strip())
                 self.fail('Shutting down %s on %s failed (rc %s): %s' % words, 'command_failed', res)
-            self.done['stopped_guests'].append(self.short(guest))
         return dict(summary, changed=bool(self.done['maintenance_entered'] or self.done['stopped_guests']), **self.done)
 
     @staticmethod
@@ -269,18 +321,18 @@ class Guard(object):
     def after(self):
         params = self.module.params
         changed = False
-        cluster, _res = self.cluster()
-        if cluster is not None and not self.module.check_mode:
+        clustered = params['clustered'] or params['maintenance']
+        if clustered and not self.module.check_mode:
             def back():
-                state, _r = self.cluster()
-                return state is not None and state['quorate'] and any(m['local'] for m in state['members'])
-            self.wait('Rejoining a quorate cluster', back)
-        if params['maintenance'] and cluster is not None:
+                state, _r = self.cluster(strict=False)
+                return isinstance(state, dict) and state['quorate'] and any(m['local'] for m in state['members'])
+            self.wait('Rejoining a quorate cluster', back, undo=False, changed_nothing=False)
+        if params['maintenance']:
             res = self.runner.run(['ha-manager', 'crm-command', 'node-maintenance', 'disable', self.node], mutating=True)
             if res.rc != 0:
                 self.fail('ha-manager could not take %s out of maintenance (rc %s): %s; run "ha-manager crm-command '
                           'node-maintenance disable %s" by hand' % (self.node, res.rc, res.output.strip(), self.node),
-                          'command_failed', res, undo=False)
+                          'command_failed', res, undo=False, changed_nothing=False)
             changed = True
         for guest in params['start_guests']:
             if self.module.check_mode or self.start(guest):
@@ -298,7 +350,12 @@ def main():
             parallel=dict(type='int', default=1),
             node=dict(type='str'),
             maintenance=dict(type='bool', default=False),
-            start_guests=dict(type='list', elements='dict', default=[]),
+            clustered=dict(type='bool', default=False),
+            start_guests=dict(type='list', elements='dict', default=[], options=dict(
+                vmid=dict(type='int', required=True),
+                type=dict(type='str', required=True, choices=['qemu', 'lxc']),
+                name=dict(type='str'),
+            )),
             shutdown_timeout=dict(type='int', default=180),
             wait_timeout=dict(type='int', default=600),
         ),
