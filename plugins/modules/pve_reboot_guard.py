@@ -210,16 +210,16 @@ class Guard(object):
         return words, left
 
     def cluster(self, strict=True):
-        """(parse_pvecm_status() or None for a node in no cluster, result); with strict=False, 'unready' when
-        pvecm cannot answer yet (pmxcfs or corosync still starting after a boot)."""
+        """parse_pvecm_status(), or None for a node in no cluster; with strict=False, 'unready' when pvecm cannot
+        answer yet (pmxcfs or corosync still starting after a boot)."""
         res = self.runner.run(['pvecm', 'status'])
         if res.rc != 0 and pve.NOT_IN_CLUSTER in res.output:
-            return (None if strict else 'unready'), res
+            return None if strict else 'unready'
         try:
-            return pve.parse_pvecm_status(res.stdout), res
+            return pve.parse_pvecm_status(res.stdout)
         except ParseError as exc:
             if not strict:
-                return 'unready', res
+                return 'unready'
             self.fail('pvecm status on %s: %s (rc %s).' % (self.node, exc, res.rc), 'unexpected_output', res, undo=False)
 
     def ha(self, strict=True):
@@ -284,7 +284,7 @@ class Guard(object):
 
     def before(self):
         params = self.module.params
-        cluster, _res = self.cluster()
+        cluster = self.cluster()
         ha = self.ha() if cluster is not None else None
         guests = self.guests()
         plan = pve.decide(self.node, cluster, ha, guests, params['guests'], params['parallel'])
@@ -324,7 +324,7 @@ class Guard(object):
         clustered = params['clustered'] or params['maintenance']
         if clustered and not self.module.check_mode:
             def back():
-                state, _r = self.cluster(strict=False)
+                state = self.cluster(strict=False)
                 return isinstance(state, dict) and state['quorate'] and any(m['local'] for m in state['members'])
             self.wait('Rejoining a quorate cluster', back, undo=False, changed_nothing=False)
         if params['maintenance']:
