@@ -159,7 +159,9 @@ def profile(output, limit=12):
 
 def site(lab, label):
     env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(REPO, 'ansible.cfg'), ANSIBLE_FORCE_COLOR='0', LC_ALL='C.UTF-8',
-               ANSIBLE_CALLBACKS_ENABLED='ansible.posix.profile_tasks', PROFILE_TASKS_TASK_OUTPUT_LIMIT='12',
+               ANSIBLE_CALLBACKS_ENABLED='ansible.posix.profile_tasks,connectx_counts', PROFILE_TASKS_TASK_OUTPUT_LIMIT='12',
+               ANSIBLE_CALLBACK_PLUGINS=os.path.join(HERE, 'callback_plugins'),
+               CONNECTX_COUNTS_FILE=os.path.join(WORK, 'counts-%d-%s.json' % (lab.n, label)),
                ANSIBLE_FORKS=str(max(lab.n, 5)))
     argv = [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), '-i', INVENTORY, os.path.join(REPO, 'playbooks', 'site.yml')]
     before = lab.counters()
@@ -176,8 +178,14 @@ def site(lab, label):
     counts = recap(output)
     if proc.returncode != 0 or not counts:
         raise SystemExit('bench: site.yml (%s, N=%d) failed, rc %s; see %s' % (label, lab.n, proc.returncode, handle.name))
+    with open(env['CONNECTX_COUNTS_FILE']) as handle:
+        costs = json.load(handle)
     result = {'seconds': round(seconds, 1), 'changed': sum(c.get('changed', 0) for c in counts.values()),
-              'peak_controller_mib': round(meter.peak, 1), 'slowest_tasks': profile(output)}
+              'peak_controller_mib': round(meter.peak, 1), 'slowest_tasks': profile(output),
+              # Per host (bench/callback_plugins/connectx_counts.py): the largest over the hosts.
+              'task_starts_per_host_max': max(c['task_starts'] for c in costs.values()),
+              'module_calls_per_host_max': max(c['module_calls'] for c in costs.values()),
+              'reboots_per_host_max': max(c['reboots'] for c in costs.values()), 'per_host': costs}
     result.update(delta(before, lab.counters()))
     return result
 
@@ -254,6 +262,12 @@ def summarize(runs):
         're-run: 0 changed, 0 flash writes': all(r['rerun']['changed'] == 0 and r['rerun']['flash_writes'] == 0 for r in runs),
         're-run: <= 3 tool calls per card': all(r['rerun']['tool_calls_per_card_max'] <= 3 for r in runs),
         '%d hosts <= 1.5 x %d host wall time' % (last['hosts'], first['hosts']): out['ratios']['largest_over_smallest_first'] <= 1.5,
+        # Issue "modules decide, roles sequence": counted per crossflashed host.
+        'first run: <= 90 task starts, <= 12 module calls on the host, 1 reboot': all(
+            r['first']['task_starts_per_host_max'] <= 90 and r['first']['module_calls_per_host_max'] <= 12
+            and r['first']['reboots_per_host_max'] == 1 for r in runs),
+        're-run: <= 60 task starts, <= 6 module calls on the host': all(
+            r['rerun']['task_starts_per_host_max'] <= 60 and r['rerun']['module_calls_per_host_max'] <= 6 for r in runs),
     }
     return out
 

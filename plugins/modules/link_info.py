@@ -18,6 +18,9 @@ description:
     C(0x15b3) (Mellanox/NVIDIA) is read.
   - Read-only.
 version_added: 0.1.0
+extends_documentation_fragment:
+  - homelab.connectx.attributes
+  - homelab.connectx.attributes.no_diff
 author:
   - homelab.connectx contributors (@homelab-connectx)
 options:
@@ -37,17 +40,6 @@ options:
     type: int
     default: 0
     version_added: 0.2.0
-attributes:
-  check_mode:
-    support: full
-    description: Can run in check_mode and return changed status prediction without modifying target.
-  diff_mode:
-    support: none
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
-  platform:
-    support: full
-    platforms: posix
-    description: Target OS/families that can be operated against.
 notes:
   - The speed is V(null) when there is no link; the kernel's "unknown" values (-1, 65535) are never returned.
 requirements:

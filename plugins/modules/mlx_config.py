@@ -20,6 +20,8 @@ description:
   - mstflint 4.26 and later cannot configure ConnectX-3 cards; the module refuses with the fix.
 version_added: 0.1.0
 extends_documentation_fragment:
+  - homelab.connectx.attributes
+  - homelab.connectx.attributes.diff
   - homelab.connectx.tool
 author:
   - homelab.connectx contributors (@homelab-connectx)
@@ -32,17 +34,6 @@ options:
     description: 'Wanted next-boot values, for example C({LINK_TYPE_P1: ETH, LINK_TYPE_P2: ETH, SRIOV_EN: false}).'
     type: dict
     required: true
-attributes:
-  check_mode:
-    support: full
-    description: Can run in check_mode and return changed status prediction without modifying target.
-  diff_mode:
-    support: full
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
-  platform:
-    support: full
-    platforms: posix
-    description: Target OS/families that can be operated against.
 notes:
   - Some ConnectX-3 firmware cannot report its configuration (C(-E- Failed to query device current configuration));
     the module then fails with C(reason=config_unreadable). The port type can still be set through the mlx4 driver -

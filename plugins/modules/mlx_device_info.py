@@ -20,6 +20,8 @@ description:
   - Read-only.
 version_added: 0.1.0
 extends_documentation_fragment:
+  - homelab.connectx.attributes
+  - homelab.connectx.attributes.no_diff
   - homelab.connectx.tool
 author:
   - homelab.connectx contributors (@homelab-connectx)
@@ -29,17 +31,6 @@ options:
       - PCI address of one card (C(0000:03:00.0) or C(03:00.0)). Only this card is returned.
       - When the address is not a Mellanox device the module fails with C(reason=no_device).
     type: str
-attributes:
-  check_mode:
-    support: full
-    description: Can run in check_mode and return changed status prediction without modifying target.
-  diff_mode:
-    support: none
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
-  platform:
-    support: full
-    platforms: posix
-    description: Target OS/families that can be operated against.
 notes:
   - Tools are run with an argument list and C(LC_ALL=C); nothing goes through a shell.
   - A card whose flash cannot be queried is still listed, with RV(devices[].error) set.

@@ -22,6 +22,8 @@ description:
     is rewritten. Another firmware's backup has another name and is never overwritten.
 version_added: 0.1.0
 extends_documentation_fragment:
+  - homelab.connectx.attributes
+  - homelab.connectx.attributes.no_diff
   - homelab.connectx.tool
 author:
   - homelab.connectx contributors (@homelab-connectx)
@@ -40,17 +42,22 @@ options:
     type: list
     elements: str
     choices: [image, config, rom, vpd]
-attributes:
-  check_mode:
-    support: full
-    description: Can run in check_mode and return changed status prediction without modifying target.
-  diff_mode:
-    support: none
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
-  platform:
-    support: full
-    platforms: posix
-    description: Target OS/families that can be operated against.
+  controller_dest:
+    description:
+      - Directory on the controller that receives a copy of the backup and a C(SHA256SUMS) that accumulates every
+        backup taken there (the action plugin of this module does it, in the same task).
+      - The copy is checked three ways (the bytes received, the module's sha256, the host's C(SHA256SUMS)); a file
+        already there with other content is never replaced (C(reason=backup_copy_differs)), nothing is written
+        on the controller then.
+      - Files are written with mode 0600 in a directory with mode 0700; the host's C(SHA256SUMS) is kept as
+        C(.SHA256SUMS.host). Unset - the backup stays on the host only.
+    type: path
+  return_content:
+    description:
+      - Also return the bytes of each backup file (base64, in C(files.<item>.content)) and the host's C(SHA256SUMS)
+        text; set by the action plugin for O(controller_dest), which removes them from the result again.
+    type: bool
+    default: false
 '''
 
 EXAMPLES = r'''
@@ -60,10 +67,11 @@ EXAMPLES = r'''
     dest: /var/lib/connectx/backup
   register: backup
 
-- name: Fetch the image backup to the controller
-  ansible.builtin.fetch:
-    src: "{{ backup.files.image.path }}"
-    dest: backups/
+- name: Back up the card and keep a checked copy on the controller
+  homelab.connectx.mlx_firmware_backup:
+    device: "0000:03:00.0"
+    dest: /var/lib/connectx/backup
+    controller_dest: "{{ inventory_dir }}/connectx-backups/{{ inventory_hostname }}"
 '''
 
 RETURN = r'''
@@ -99,12 +107,26 @@ sha256sums:
   description: Path of the SHA256SUMS file.
   returned: success
   type: str
+controller_files:
+  description: The copies on the controller, by item (with O(controller_dest)).
+  returned: success, with O(controller_dest), not in check mode
+  type: dict
+  sample:
+    image: /srv/homelab/connectx-backups/pve1/MT_1090110018_2.40.5030_0002c90300a0b0c0.image
+controller_written:
+  description: Names of the files written on the controller in this run (an identical copy already there is kept).
+  returned: success, with O(controller_dest), not in check mode
+  type: list
+  elements: str
 reason:
-  description: Machine-readable failure reason (V(no_device), V(tool_missing), V(backup_failed), V(backup_invalid), V(dest_invalid), ...).
+  description:
+    - Machine-readable failure reason (V(no_device), V(tool_missing), V(backup_failed), V(backup_invalid), V(dest_invalid),
+      V(backup_copy_differs), V(backup_copy_mismatch), V(controller_dest_invalid), ...).
   returned: failure
   type: str
 '''
 
+import base64
 import os
 import tempfile
 
@@ -172,6 +194,8 @@ def main():
             device=dict(type='str', required=True),
             dest=dict(type='path', required=True),
             items=dict(type='list', elements='str', choices=list(firmware.ITEMS)),
+            controller_dest=dict(type='path'),
+            return_content=dict(type='bool', default=False),
             tool=TOOL_OPTION,
         ),
         supports_check_mode=True,
@@ -218,16 +242,25 @@ def main():
         write_sums(dest, sums)
 
     files = {}
+    content = module.params['return_content']
     for item in items:
         path = firmware.backup_path(dest, info, item)
         if os.path.isfile(path):
             files[item] = {'path': path, 'sha256': sums.get(os.path.basename(path)) or sha256_file(path),
                            'size': os.path.getsize(path)}
+            if content:
+                with open(path, 'rb') as handle:
+                    files[item]['content'] = base64.b64encode(handle.read()).decode('ascii')
         else:
             files[item] = {'path': path, 'sha256': None, 'size': None}
+    extra = {}
+    sums_path = os.path.join(dest, firmware.SUMS_FILE)
+    if content and os.path.isfile(sums_path):
+        with open(sums_path) as handle:
+            extra['sha256sums_content'] = handle.read()
     module.exit_json(changed=bool(todo), files=files, written=todo, psid=info.get('psid'), fw_version=info.get('fw_version'),
                      base_guid=info.get('base_guid') or info.get('base_mac'), device=bdf,
-                     sha256sums=os.path.join(dest, firmware.SUMS_FILE), tool=flavour)
+                     sha256sums=sums_path, tool=flavour, **extra)
 
 
 if __name__ == '__main__':

@@ -25,6 +25,8 @@ description:
   - Two runs against the same card never burn at once - a lock file in C(/run/lock) serialises them.
 version_added: 0.1.0
 extends_documentation_fragment:
+  - homelab.connectx.attributes
+  - homelab.connectx.attributes.diff
   - homelab.connectx.tool
 author:
   - homelab.connectx contributors (@homelab-connectx)
@@ -78,17 +80,6 @@ options:
     description: Seconds to wait for another burn of the same card to finish.
     type: int
     default: 600
-attributes:
-  check_mode:
-    support: full
-    description: Can run in check_mode and return changed status prediction without modifying target.
-  diff_mode:
-    support: full
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
-  platform:
-    support: full
-    platforms: posix
-    description: Target OS/families that can be operated against.
 '''
 
 EXAMPLES = r'''

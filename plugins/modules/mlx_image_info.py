@@ -21,6 +21,8 @@ description:
     not verify.
 version_added: 0.1.0
 extends_documentation_fragment:
+  - homelab.connectx.attributes
+  - homelab.connectx.attributes.no_diff
   - homelab.connectx.tool
 author:
   - homelab.connectx contributors (@homelab-connectx)
@@ -30,17 +32,6 @@ options:
       - Path of the firmware image file (for example a C(.bin) from the vendor) on the managed host.
     type: path
     required: true
-attributes:
-  check_mode:
-    support: full
-    description: Can run in check_mode and return changed status prediction without modifying target.
-  diff_mode:
-    support: none
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
-  platform:
-    support: full
-    platforms: posix
-    description: Target OS/families that can be operated against.
 notes:
   - Tools are run with an argument list and C(LC_ALL=C); nothing goes through a shell.
 '''

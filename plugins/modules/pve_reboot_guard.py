@@ -24,6 +24,9 @@ description:
   - A host without C(pvecm) is not a Proxmox VE node; nothing is checked and nothing changes. A standalone node
     (in no cluster) only has its guests checked.
 version_added: 0.2.0
+extends_documentation_fragment:
+  - homelab.connectx.attributes
+  - homelab.connectx.attributes.no_diff
 author:
   - homelab.connectx contributors (@homelab-connectx)
 options:
@@ -83,17 +86,6 @@ options:
     description: Seconds to wait, at most, for HA services to move away (V(before)) or for quorum (V(after)).
     type: int
     default: 600
-attributes:
-  check_mode:
-    support: full
-    description: Can run in check_mode and return changed status prediction without modifying target.
-  diff_mode:
-    support: none
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
-  platform:
-    support: full
-    platforms: posix
-    description: Target OS/families that can be operated against.
 notes:
   - The O(phase=before) check in check mode is what a role runs before its first change, so that a reboot the node
     may not take is refused before anything is burned or configured.

@@ -131,10 +131,21 @@ def test_relative_paths_are_taken_from_the_inventory_directory(lab, tmp_path):
     assert not os.path.exists(os.path.join(str(tmp_path), 'backups'))
 
 
-def test_first_run_crossflashes_and_asserts_every_link(lab):
-    res = sh(PLAYBOOK)
+def counted(argv, tmp_path):
+    """Run a playbook with bench/callback_plugins/connectx_counts: (result, {host: task_starts, module_calls, reboots})."""
+    path = str(tmp_path / 'counts.json')
+    res = sh(argv, env={'ANSIBLE_CALLBACK_PLUGINS': os.path.join(REPO, 'bench', 'callback_plugins'),
+                        'ANSIBLE_CALLBACKS_ENABLED': 'connectx_counts', 'CONNECTX_COUNTS_FILE': path})
+    with open(path) as handle:
+        return res, json.load(handle)
+
+
+def test_first_run_crossflashes_and_asserts_every_link(lab, tmp_path):
+    res, costs = counted(PLAYBOOK, tmp_path)
     counts = recap(res.stdout)
     assert set(counts) == {'pve1', 'pve2', 'pve3', 'ws1'} and all(c['failed'] == 0 for c in counts.values()), res.stdout[-3000:]
+    # A burn and the port settings share one reboot (they took two before).
+    assert costs['pve1']['reboots'] == 1 and costs['pve2']['reboots'] == 1, costs
     state = cards()
     for host in ('pve1', 'pve2', 'pve3', 'ws1'):
         assert (state[host]['psid'], state[host]['fw'], state[host]['running_fw']) == ('MT_1090120019', '2.42.5000', '2.42.5000'), host

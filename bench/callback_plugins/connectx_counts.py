@@ -1,0 +1,97 @@
+# -*- coding: utf-8 -*-
+# Copyright: homelab.connectx contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Counts per host what a run costs: task starts, module calls on the host, reboots.
+
+Not part of the collection: the benchmark (bench/run.py) and the lab tests enable it with
+ANSIBLE_CALLBACK_PLUGINS=bench/callback_plugins ANSIBLE_CALLBACKS_ENABLED=connectx_counts and read
+the JSON written to $CONNECTX_COUNTS_FILE at the end of the run.
+
+- task starts: every task the strategy started for the host (skipped ones included), as
+  v2_runner_on_start sees them; include_* and meta are not counted (they start nothing on the host).
+- module calls on the host: each result (each loop item) of a task that ran a module on the host:
+  not skipped, not delegated to the controller, and not one of the actions that only run on the
+  controller (set_fact, debug, assert, fail, include_*, meta, ...). An action that runs several
+  modules (copy: stat then copy) counts once.
+- reboots: changed results of ansible.builtin.reboot.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+name: connectx_counts
+type: aggregate
+short_description: Task starts, module calls on the host and reboots per host, as JSON
+description:
+  - Writes C(CONNECTX_COUNTS_FILE) at the end of the run.
+requirements:
+  - enabled in ansible.cfg or with ANSIBLE_CALLBACKS_ENABLED
+"""
+
+import json
+import os
+
+from ansible.plugins.callback import CallbackBase
+
+CONTROLLER_ONLY = frozenset([
+    'set_fact', 'debug', 'assert', 'fail', 'meta', 'include_tasks', 'import_tasks', 'include_role',
+    'import_role', 'include_vars', 'add_host', 'group_by', 'set_stats', 'pause', 'noop', 'validate_argument_spec',
+])
+NOT_STARTS = frozenset(['include_tasks', 'import_tasks', 'include_role', 'import_role', 'meta'])
+
+
+def short(action):
+    return (action or '').split('.')[-1]
+
+
+class CallbackModule(CallbackBase):
+    CALLBACK_VERSION = 2.0
+    CALLBACK_TYPE = 'aggregate'
+    CALLBACK_NAME = 'connectx_counts'
+    CALLBACK_NEEDS_ENABLED = True
+
+    def __init__(self, *args, **kwargs):
+        super(CallbackModule, self).__init__(*args, **kwargs)
+        self.hosts = {}
+        self.tasks = {}
+
+    def _host(self, name):
+        return self.hosts.setdefault(name, {'task_starts': 0, 'module_calls': 0, 'reboots': 0,
+                                            'controller_calls': 0, 'module_calls_by_task': {}})
+
+    def v2_runner_on_start(self, host, task):
+        if short(task.action) not in NOT_STARTS:
+            self._host(host.get_name())['task_starts'] += 1
+
+    def _count(self, result):
+        task = result._task
+        action = short(task.action)
+        if action in CONTROLLER_ONLY:
+            return
+        counts = self._host(result._host.get_name())
+        items = result._result.get('results')
+        runs = [r for r in items if not r.get('skipped')] if isinstance(items, list) else [result._result]
+        if not runs or (not isinstance(items, list) and result._result.get('skipped')):
+            return
+        delegated = task.delegate_to in ('localhost', '127.0.0.1')
+        key = 'controller_calls' if delegated else 'module_calls'
+        counts[key] += len(runs)
+        if not delegated:
+            name = task.get_name()
+            counts['module_calls_by_task'][name] = counts['module_calls_by_task'].get(name, 0) + len(runs)
+        if action == 'reboot':
+            counts['reboots'] += sum(1 for r in runs if r.get('changed'))
+
+    def v2_runner_on_ok(self, result):
+        self._count(result)
+
+    def v2_runner_on_failed(self, result, ignore_errors=False):
+        self._count(result)
+
+    def v2_playbook_on_stats(self, stats):
+        path = os.environ.get('CONNECTX_COUNTS_FILE')
+        if path:
+            with open(path, 'w') as handle:
+                json.dump(self.hosts, handle, indent=1, sort_keys=True)

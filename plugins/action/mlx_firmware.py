@@ -1,0 +1,233 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, homelab.connectx contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Action plugin mlx_firmware: the firmware job of one host in one task (documentation: plugins/modules/mlx_firmware.py).
+
+Per host, in this order, stopping at the first refusal:
+1. the image's identity: from the controller cache (by sha256), else staged and read with mlx_image_info;
+2. triage of the discovered cards (plugin_utils/firmware_job.py): cards at the target cost nothing;
+3. per card not at the target: mlx_firmware_burn in check mode (every refusal: PSID pair, device, ports,
+   checksum, tool support), mlx_firmware_backup with its checked copy on the controller, then the burn;
+4. with backup_always, a backup of the other cards too;
+5. the staged image is removed from the host, whatever happened.
+The reboot is not done here: the result says whether the host must reboot (reboot_required).
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import os
+
+from ansible.module_utils.common.text.converters import to_text
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.homelab.connectx.plugins.plugin_utils import backup, firmware_job, paths
+
+BURN = 'homelab.connectx.mlx_firmware_burn'
+BACKUP = 'homelab.connectx.mlx_firmware_backup'
+IMAGE_INFO = 'homelab.connectx.mlx_image_info'
+
+ARGUMENT_SPEC = dict(
+    devices=dict(type='list', elements='dict', required=True),
+    select=dict(type='list', elements='str', default=[]),
+    image=dict(type='str', default=''),
+    image_sha256=dict(type='str', default=''),
+    allow_psid_change=dict(type='bool', default=False),
+    allowed_psid_changes=dict(type='list', elements='dict', default=[]),
+    force=dict(type='bool', default=False),
+    host_dir=dict(type='str', default='/var/lib/connectx'),
+    backup_dest=dict(type='str', required=True),
+    backup_items=dict(type='list', elements='str', default=[]),
+    backup_always=dict(type='bool', default=False),
+    cache_dir=dict(type='str', default=''),
+    tool=dict(type='str', default='auto', choices=['auto', 'mstflint', 'mft']),
+    reboot_check=dict(type='dict'),
+)
+GUARD = 'homelab.connectx.pve_reboot_guard'
+# pve_reboot_guard's refusals: the node may not reboot now (the other failures are errors of their own).
+REBOOT_REFUSALS = ('guests_running', 'not_quorate', 'quorum_loss')
+
+
+def describe(plan, image):
+    """One line for the user: the target, then per card what was (or, in check mode, would be) done."""
+    def what(entry):
+        to = entry.get('to') or {}
+        if entry.get('burned'):
+            return 'burned %s %s (runs after the reboot)' % (to.get('psid'), to.get('fw_version'))
+        if entry.get('burn'):
+            return 'would back up, then burn %s %s' % (to.get('psid'), to.get('fw_version'))
+        if entry.get('reboot_required'):
+            return 'flash at the target, reboot pending'
+        return 'at the target, left alone' if image else 'no image given, left alone'
+    head = 'target %s %s: ' % (image.get('psid'), image.get('fw_version')) if image else ''
+    return head + ('; '.join('%s %s' % (e['pci_address'], what(e)) for e in plan) or 'no card selected')
+
+
+class JobFailed(Exception):
+    def __init__(self, result):
+        Exception.__init__(self, result.get('msg'))
+        self.result = result
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = True
+
+    def _module(self, name, args, task_vars, check=None):
+        """Run a module of the collection on the host; check forces check mode on (True) for this call."""
+        saved = self._task.check_mode
+        if check:
+            self._task.check_mode = True
+        try:
+            return self._execute_module(module_name=name, module_args=args, task_vars=task_vars)
+        finally:
+            self._task.check_mode = saved
+
+    def _stage(self, image):
+        """Copy the controller's image into the task's temporary directory on the host; returns its remote path."""
+        tmpdir = self._connection._shell.tmpdir or self._make_tmp_path()
+        remote = self._connection._shell.join_path(tmpdir, os.path.basename(image))
+        self._transfer_file(image, remote)
+        self._fixup_perms2((tmpdir, remote))
+        return remote
+
+    def run(self, tmp=None, task_vars=None):
+        result = super(ActionModule, self).run(tmp, task_vars)
+        del tmp
+        validation, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+        del validation
+        check = bool(self._play_context.check_mode)
+        job = {'cards': [], 'burned': [], 'pending': [], 'backups': {}, 'image': None, 'reboot_required': False}
+        result.update(changed=False, **job)
+        try:
+            self._run(args, task_vars or {}, check, result)
+        except JobFailed as exc:
+            # What was done before the refusal stays in the result (a burn on an earlier card is a change).
+            failed = dict(exc.result)
+            failed.pop('changed', None)
+            result.update(failed=True, msg=failed.get('msg', 'the firmware job failed'),
+                          reason=failed.get('reason', 'failed'), failed_card=failed)
+        finally:
+            self._remove_tmp_path(self._connection._shell.tmpdir)
+        return result
+
+    def _run(self, args, task_vars, check, result):
+        base = task_vars.get('inventory_dir')
+        try:
+            image = paths.controller_path(args['image'], base, 'image')
+            backup_dest = paths.controller_path(args['backup_dest'], base, 'backup_dest')
+            cache_dir = paths.controller_path(args['cache_dir'], base, 'cache_dir')
+        except paths.PathError as exc:
+            raise JobFailed({'msg': '%s. Nothing was changed.' % exc, 'reason': 'path_invalid'})
+        cards = firmware_job.select(args['devices'], args['select'])
+        tool = args['tool']
+        staged = []
+
+        def stage():
+            if not staged:
+                staged.append(self._stage(image))
+            return staged[0]
+
+        todo, pending, done = [], [], list(cards)
+        if image:
+            sha = (args['image_sha256'] or '').strip().lower()
+            identity = firmware_job.cached_identity(cache_dir, sha)
+            if identity is None:
+                read = self._module(IMAGE_INFO, {'path': stage(), 'tool': tool}, task_vars)
+                if read.get('failed'):
+                    raise JobFailed(read)
+                if (read.get('sha256') or '').lower() != sha or not read.get('supported', True):
+                    raise JobFailed({'reason': 'checksum_mismatch' if (read.get('sha256') or '').lower() != sha
+                                     else 'image_invalid',
+                                     'msg': 'The image staged on %s has sha256 %s (the pin is %s), format %s; refused '
+                                            'before any change.' % (task_vars.get('inventory_hostname'),
+                                                                    read.get('sha256'), sha, read.get('image_type'))})
+                # Check mode writes nothing on the controller either: the identity is cached by a real run.
+                identity = (None if check else firmware_job.cache_identity(cache_dir, sha, read)) or read
+            result['image'] = dict((k, identity.get(k)) for k in ('psid', 'fw_version', 'image_type', 'device_ids'))
+            todo, pending, done = firmware_job.triage(cards, identity, args['force'])
+        burn_args = {'image_sha256': args['image_sha256'] or None, 'allow_psid_change': args['allow_psid_change'],
+                     'force': args['force'], 'tool': tool}
+        if args['allowed_psid_changes']:
+            burn_args['allowed_psid_changes'] = args['allowed_psid_changes']
+        backup_args = {'dest': os.path.join(args['host_dir'], 'backup'), 'tool': tool}
+        if args['backup_items']:
+            backup_args['items'] = args['backup_items']
+
+        plan, guarded = [], []
+        for card in todo:
+            bdf = card['pci_address']
+            precheck = self._module(BURN, dict(burn_args, device=bdf, image=stage(), skip_backup_check=True),
+                                    task_vars, check=True)
+            if precheck.get('failed'):
+                raise JobFailed(dict(precheck, device=bdf))
+            entry = {'pci_address': bdf, 'burn': bool(precheck.get('changed')), 'from': precheck.get('previous'),
+                     'to': precheck.get('current') if precheck.get('changed') else precheck.get('previous'),
+                     'reboot_required': bool(precheck.get('reboot_required'))}
+            plan.append(entry)
+            if precheck.get('diff'):
+                result.setdefault('diff', []).append(dict(precheck['diff'], before_header='%s flash' % bdf,
+                                                          after_header='%s flash after the burn' % bdf))
+            if not entry['burn']:
+                if entry['reboot_required']:
+                    result['pending'].append(bdf)
+                continue
+            if args['reboot_check'] is not None and not guarded:
+                self._reboot_check(args['reboot_check'], task_vars)
+                guarded.append(True)
+            self._backup(card, backup_args, backup_dest, task_vars, result)
+            if check:
+                result['changed'] = True
+                result['reboot_required'] = True
+                continue
+            burn = self._module(BURN, dict(burn_args, device=bdf, image=stage(), backup_dir=backup_args['dest']),
+                                task_vars)
+            if burn.get('failed'):
+                raise JobFailed(dict(burn, device=bdf))
+            result['changed'] = result['changed'] or bool(burn.get('changed'))
+            if burn.get('burned'):
+                result['burned'].append(bdf)
+            entry.update(to=burn.get('current'), burned=bool(burn.get('burned')))
+            result['reboot_required'] = result['reboot_required'] or bool(burn.get('reboot_required'))
+        for card in pending:
+            plan.append({'pci_address': card['pci_address'], 'burn': False, 'from': None, 'to': None,
+                         'reboot_required': True})
+            result['pending'].append(card['pci_address'])
+        if result['pending']:
+            result['reboot_required'] = True
+        for card in done:
+            plan.append({'pci_address': card['pci_address'], 'burn': False, 'reboot_required': False,
+                         'from': {'psid': card.get('psid'), 'fw_version': card.get('fw_version')}, 'to': None})
+            if args['backup_always']:
+                self._backup(card, backup_args, backup_dest, task_vars, result)
+        result['cards'] = plan
+        result['msg'] = describe(plan, result['image'])
+
+    def _reboot_check(self, options, task_vars):
+        """Before the first burn: may the node reboot afterwards (Proxmox VE quorum, guests)? Read-only."""
+        guard = self._module(GUARD, dict(options, phase='before'), task_vars, check=True)
+        if guard.get('failed'):
+            if guard.get('reason') in REBOOT_REFUSALS:
+                guard = dict(guard, msg='%s (before the burn)' % guard.get('msg'))
+            raise JobFailed(guard)
+
+    def _backup(self, card, backup_args, folder, task_vars, result):
+        bdf = card['pci_address']
+        check = bool(self._play_context.check_mode)
+        module = self._module(BACKUP, dict(backup_args, device=bdf, return_content=not check), task_vars)
+        contents = dict((item, entry.pop('content', None)) for item, entry in (module.get('files') or {}).items()
+                        if isinstance(entry, dict))
+        host_sums = module.pop('sha256sums_content', None)
+        if module.get('failed'):
+            raise JobFailed(dict(module, device=bdf))
+        result['changed'] = result['changed'] or bool(module.get('changed'))
+        if check:
+            result['backups'][bdf] = {'would_write': module.get('written', [])}
+            return
+        files = dict((item, dict(entry, content=contents.get(item))) for item, entry in module.get('files', {}).items())
+        try:
+            copies, written = backup.store(folder, files, host_sums)
+        except backup.BackupCopyError as exc:
+            raise JobFailed({'msg': to_text(exc), 'reason': exc.reason, 'device': bdf})
+        result['changed'] = result['changed'] or bool(written)
+        result['backups'][bdf] = {'controller_files': copies, 'controller_written': written}

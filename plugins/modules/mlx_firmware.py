@@ -1,0 +1,171 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, homelab.connectx contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+---
+module: mlx_firmware
+short_description: Back up and crossflash the ConnectX cards of a host in one task
+description:
+  - The firmware job of one host, run by the action plugin of the same name (this file is its documentation). In
+    this order, stopping at the first refusal -
+  - The image's identity (PSID, version, device ids) from the controller cache O(cache_dir) by sha256; when it is
+    not cached, the image is copied into the task's temporary directory on the host and read with
+    M(homelab.connectx.mlx_image_info), and the pin O(image_sha256) must match.
+  - Each selected card whose flash (as discovered, O(devices)) is already at the target PSID and version costs
+    nothing more; a card at the target that still runs another version only needs the reboot.
+  - Each other card - M(homelab.connectx.mlx_firmware_burn) in check mode, which reads the card itself and refuses
+    what is unsafe (PSID change not allowed or not allowlisted, image for another device or board, checksum, tool
+    version); then, before the first burn of the host, M(homelab.connectx.pve_reboot_guard) in check mode when
+    O(reboot_check) is set; then M(homelab.connectx.mlx_firmware_backup) with its checked copy on the controller in
+    O(backup_dest); then the burn, which checks the backup again and reads the flash back.
+  - With O(backup_always), the cards that need no burn are backed up too.
+  - The image is removed from the host at the end, also after a failure. The host is not rebooted - the result
+    says whether it must be (RV(reboot_required)).
+  - Check mode burns nothing and writes nothing on the host or the controller; the result shows the plan.
+version_added: 0.3.0
+extends_documentation_fragment:
+  - homelab.connectx.attributes
+  - homelab.connectx.attributes.diff
+author:
+  - homelab.connectx contributors (@homelab-connectx)
+options:
+  devices:
+    description: The host's cards as M(homelab.connectx.mlx_device_info) discovered them (its RV(homelab.connectx.mlx_device_info#module:devices)).
+    type: list
+    elements: dict
+    required: true
+  select:
+    description: PCI addresses of the cards to act on (with or without the C(0000:) domain); empty means all.
+    type: list
+    elements: str
+    default: []
+  image:
+    description:
+      - Target firmware image on the controller. Empty - nothing is burned (only O(backup_always) backs up).
+      - A relative path is taken from the directory of the inventory that defines the host.
+    type: str
+    default: ""
+  image_sha256:
+    description: sha256 of O(image) (64 hex digits).
+    type: str
+    default: ""
+  allow_psid_change:
+    description: Allow a crossflash (the image's PSID differs from the card's), for allowlisted pairs only.
+    type: bool
+    default: false
+  allowed_psid_changes:
+    description: PSID pairs C({from, to}) that may change; empty means the burn module's built-in list.
+    type: list
+    elements: dict
+    default: []
+  force:
+    description: Burn even the cards already at the target.
+    type: bool
+    default: false
+  host_dir:
+    description: Directory on the host; the backup goes to C(HOST_DIR/backup).
+    type: str
+    default: /var/lib/connectx
+  backup_dest:
+    description: Directory on the controller for the copy of the backup (see M(homelab.connectx.mlx_firmware_backup)).
+    type: str
+    required: true
+  backup_items:
+    description: What to back up (C(image), C(config), C(rom), C(vpd)); empty means all the card has.
+    type: list
+    elements: str
+    default: []
+  backup_always:
+    description: Also back up the cards that need no burn.
+    type: bool
+    default: false
+  cache_dir:
+    description: Controller directory of image identities by sha256; empty means no cache.
+    type: str
+    default: ""
+  reboot_check:
+    description:
+      - Options of M(homelab.connectx.pve_reboot_guard) (C(guests), C(parallel)) to check, read-only, that the node may
+        reboot after the burn; unset - no check (the caller does not reboot).
+    type: dict
+  tool:
+    description: Tool flavour for the modules.
+    type: str
+    default: auto
+    choices: [auto, mstflint, mft]
+attributes:
+  action:
+    support: full
+    description: Runs as an action plugin on the controller, which runs the modules on the host.
+  async:
+    support: none
+    description: Cannot be run asynchronously.
+notes:
+  - The reboot, and the confirmation that the cards run the new firmware, are the firmware role's.
+'''
+
+EXAMPLES = r'''
+- name: Discover the cards
+  homelab.connectx.mlx_device_info:
+  register: found
+
+- name: Crossflash MCX354A-QCBT to FCBT (backups in ./connectx-backups/<host>/)
+  homelab.connectx.mlx_firmware:
+    devices: "{{ found.devices }}"
+    image: firmware/fw-ConnectX3-rel-2_42_5000-MCX354A-FCB_A2-A5-FlexBoot-3.4.752.bin
+    image_sha256: "{{ fcbt_sha256 }}"
+    allow_psid_change: true
+    backup_dest: "connectx-backups/{{ inventory_hostname }}"
+  register: job
+
+- name: Reboot when a burn happened
+  ansible.builtin.reboot:
+  when: job.reboot_required
+'''
+
+RETURN = r'''
+cards:
+  description: The plan and what was done, per selected card.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - {pci_address: "0000:03:00.0", burn: true, burned: true, reboot_required: true,
+       from: {psid: MT_1090110018, fw_version: 2.40.5030}, to: {psid: MT_1090120019, fw_version: 2.42.5000}}
+burned:
+  description: PCI addresses of the cards burned in this run.
+  returned: always
+  type: list
+  elements: str
+pending:
+  description: PCI addresses of the cards whose flash is at the target but that still run other firmware.
+  returned: always
+  type: list
+  elements: str
+reboot_required:
+  description: Whether the host must reboot to run the new firmware (a burn, planned in check mode, or pending).
+  returned: always
+  type: bool
+image:
+  description: The target image's identity (C(psid), C(fw_version), C(image_type), C(device_ids)); null without O(image).
+  returned: always
+  type: dict
+backups:
+  description: Per card backed up - the controller copies and the files written in this run (check mode - what would be written).
+  returned: always
+  type: dict
+reason:
+  description: Machine-readable reason of a refusal (that of the module that refused, e.g. V(psid_pair_not_allowlisted)).
+  returned: failure
+  type: str
+failed_card:
+  description: The full result of the module that refused.
+  returned: failure
+  type: dict
+'''

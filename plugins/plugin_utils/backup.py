@@ -1,0 +1,148 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, homelab.connectx contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The controller's copy of a card backup (the action plugin of mlx_firmware_backup).
+
+What lands in ``folder`` (``<connectx_backup_dir>/<inventory_hostname>/``): each backup file, byte for byte,
+mode 0600; ``.SHA256SUMS.host``, the host's own SHA256SUMS as received; ``SHA256SUMS``, every backup ever
+taken of the host (the restore entry point reads it), whatever the host's file lists now. The folder is
+mode 0700.
+
+Every file is checked three ways before anything is written: the sha256 of the bytes received, the sha256
+the module computed on the host, the line of the host's SHA256SUMS. A file already on the controller with
+other content under the same name is never replaced. Either every check passes and the files are written,
+or nothing is written and the reason says which file and why.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import base64
+import binascii
+import hashlib
+import os
+import tempfile
+
+SUMS_FILE = 'SHA256SUMS'
+HOST_SUMS_FILE = '.SHA256SUMS.host'
+
+
+class BackupCopyError(Exception):
+    """A backup that cannot be kept on the controller: message and reason, nothing written."""
+
+    def __init__(self, message, reason):
+        Exception.__init__(self, message)
+        self.reason = reason
+
+
+def parse_sums(text):
+    """{file name: sha256 (lower case)} from sha256sum output (``<hex>  <name>`` or ``<hex> *<name>``)."""
+    sums = {}
+    for line in (text or '').splitlines():
+        parts = line.strip().split(None, 1)
+        if len(parts) == 2 and len(parts[0]) == 64:
+            try:
+                int(parts[0], 16)
+            except ValueError:
+                continue
+            sums[parts[1].lstrip('*')] = parts[0].lower()
+    return sums
+
+
+def read_sums(folder):
+    """The controller's SHA256SUMS in ``folder`` as {name: sha256}; {} when there is none."""
+    try:
+        with open(os.path.join(folder, SUMS_FILE)) as handle:
+            return parse_sums(handle.read())
+    except (IOError, OSError):
+        return {}
+
+
+def sha256_of(path):
+    digest = hashlib.sha256()
+    with open(path, 'rb') as handle:
+        for block in iter(lambda: handle.read(1 << 20), b''):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _write(folder, name, data):
+    """Write ``data`` to folder/name with mode 0600 (temp file, then rename)."""
+    handle, tmp = tempfile.mkstemp(prefix='.%s.' % name, dir=folder)
+    try:
+        with os.fdopen(handle, 'wb') as out:
+            out.write(data)
+        os.chmod(tmp, 0o600)
+        os.rename(tmp, os.path.join(folder, name))
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def received(files, host_sums_text):
+    """{item: (name, bytes, sha256)} from the module's result, checked three ways; BackupCopyError otherwise."""
+    host_sums = parse_sums(host_sums_text)
+    out = {}
+    for item in sorted(files):
+        entry = files[item] or {}
+        name = os.path.basename(entry.get('path') or '')
+        if not name or entry.get('sha256') is None:
+            raise BackupCopyError('The host has no %s backup file to copy (%s); nothing was copied to the controller.'
+                                  % (item, entry.get('path')), 'backup_copy_mismatch')
+        try:
+            data = base64.b64decode(entry.get('content') or '', validate=True)
+        except (binascii.Error, ValueError, TypeError):
+            data = None
+        digest = hashlib.sha256(data).hexdigest() if data is not None else None
+        reported = (entry.get('sha256') or '').lower()
+        listed = host_sums.get(name)
+        if digest is None or digest != reported or listed != reported:
+            raise BackupCopyError(
+                'The copy of the %s backup %s received on the controller has sha256 %s; the host reported %s and its '
+                'SHA256SUMS lists %s. Nothing was copied to the controller and nothing was burned; run again, and check '
+                'the host\'s disk if it repeats.' % (item, name, digest or 'none (unreadable)', reported or 'none',
+                                                     listed or 'nothing'), 'backup_copy_mismatch')
+        out[item] = (name, data, digest)
+    return out
+
+
+def store(folder, files, host_sums_text):
+    """Keep the backup in ``folder``; returns ({item: path}, [names written]). BackupCopyError: nothing written."""
+    copies = received(files, host_sums_text)
+    if os.path.lexists(folder) and not os.path.isdir(folder):
+        raise BackupCopyError('%s exists on the controller and is not a directory; move it away or set another '
+                              'connectx_backup_dir. Nothing was burned.' % folder, 'controller_dest_invalid')
+    kept = []
+    for item, (name, data, digest) in sorted(copies.items()):
+        path = os.path.join(folder, name)
+        if os.path.lexists(path):
+            earlier = sha256_of(path) if os.path.isfile(path) else 'none (not a file)'
+            if earlier != digest:
+                raise BackupCopyError(
+                    '%s already exists on the controller with other content (sha256 %s, the host has %s); move it away '
+                    'to keep it, then run again. Nothing was burned.' % (path, earlier, digest), 'backup_copy_differs')
+            kept.append(name)
+    try:
+        if not os.path.isdir(folder):
+            os.makedirs(folder, 0o700)
+        os.chmod(folder, 0o700)
+        written = []
+        for item, (name, data, digest) in sorted(copies.items()):
+            if name not in kept:
+                _write(folder, name, data)
+                written.append(name)
+        _write(folder, HOST_SUMS_FILE, (host_sums_text or '').encode('utf-8'))
+        sums = read_sums(folder)
+        sums.update(dict((name, digest) for name, data, digest in copies.values()))
+        _write(folder, SUMS_FILE, ''.join('%s  %s\n' % (sums[name], name) for name in sorted(sums)).encode('ascii'))
+    except (IOError, OSError) as exc:
+        raise BackupCopyError('Cannot write the backup to %s on the controller (%s); set connectx_backup_dir to a '
+                              'writable directory. Nothing was burned.' % (folder, exc), 'controller_dest_invalid')
+    # Read back what is on the disk now: the copy a restore would take.
+    for item, (name, data, digest) in sorted(copies.items()):
+        if sha256_of(os.path.join(folder, name)) != digest:
+            raise BackupCopyError('The copy of %s on the controller does not read back with sha256 %s; check the '
+                                  'controller\'s disk. Nothing was burned.' % (os.path.join(folder, name), digest),
+                                  'backup_copy_mismatch')
+    return dict((item, os.path.join(folder, name)) for item, (name, data, digest) in copies.items()), written

@@ -1,0 +1,146 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, homelab.connectx contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The action plugin mlx_firmware runs the modules in the safe order: the burn module's own check first (a refusal
+stops the job before the backup), the reboot check before the first burn, the backup and its controller copy before
+the burn; check mode never burns; cards at the target and a cached image cost no call on the host."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import base64
+import hashlib
+import json
+import os
+
+from unittest import mock
+
+from ansible.playbook.play_context import PlayContext
+from ansible.playbook.task import Task
+
+from ansible_collections.homelab.connectx.plugins.action.mlx_firmware import ActionModule
+
+SHA = 'ab' * 32
+TARGET = {'psid': 'MT_1090120019', 'fw_version': '2.42.5000'}
+QCBT = {'pci_address': '0000:03:00.0', 'psid': 'MT_1090110018', 'fw_version': '2.40.5030', 'fw_version_running': None}
+FCBT = dict(QCBT, psid='MT_1090120019', fw_version='2.42.5000')
+IMAGE_BYTES = b'backup image'
+NAME = 'MT_1090110018_2.40.5030_0002c90300a1b2c0.image'
+
+
+def backup_result(check):
+    digest = hashlib.sha256(IMAGE_BYTES).hexdigest()
+    entry = {'path': '/var/lib/connectx/backup/' + NAME, 'sha256': digest, 'size': len(IMAGE_BYTES)}
+    if not check:
+        entry['content'] = base64.b64encode(IMAGE_BYTES).decode()
+    return {'changed': True, 'files': {'image': entry}, 'written': ['image'],
+            'sha256sums_content': '%s  %s\n' % (digest, NAME)}
+
+
+class Host(object):
+    """What the modules answer, and the order they were called in."""
+
+    def __init__(self, refuse=None, guard_refuses=False):
+        self.calls, self.refuse, self.guard_refuses = [], refuse, guard_refuses
+
+    def __call__(self, module_name, module_args, task_vars, check):
+        name = module_name.split('.')[-1]
+        self.calls.append((name, bool(check)))
+        if name == 'mlx_image_info':
+            return dict(TARGET, sha256=SHA, supported=True, image_type='FS2', device_ids=['1003'])
+        if name == 'pve_reboot_guard':
+            if self.guard_refuses:
+                return {'failed': True, 'reason': 'guests_running', 'msg': 'Refused to reboot pve1: VM 101 runs'}
+            return {'changed': False, 'proxmox': False}
+        if name == 'mlx_firmware_backup':
+            return backup_result(check)
+        if name == 'mlx_firmware_burn':
+            if self.refuse:
+                return {'failed': True, 'reason': self.refuse, 'msg': 'refused: ' + self.refuse}
+            result = {'changed': True, 'previous': {'psid': QCBT['psid'], 'fw_version': QCBT['fw_version']},
+                      'current': TARGET, 'reboot_required': True,
+                      'diff': {'before': 'psid: MT_1090110018\n', 'after': 'psid: MT_1090120019\n'}}
+            if not check and module_args.get('backup_dir'):
+                result['burned'] = True
+            return result
+        raise AssertionError(name)
+
+
+def run(tmp_path, host, devices, check=False, cache=None, **args):
+    task = Task()
+    task.args = dict(devices=devices, image=str(tmp_path / 'fw.bin'), image_sha256=SHA, allow_psid_change=True,
+                     backup_dest=str(tmp_path / 'backups' / 'pve1'), cache_dir=str(tmp_path / 'cache'), tool='mstflint')
+    task.args.update(args)
+    task.check_mode = check
+    (tmp_path / 'fw.bin').write_bytes(b'image')
+    if cache:
+        (tmp_path / 'cache').mkdir()
+        (tmp_path / 'cache' / (SHA + '.json')).write_text(json.dumps(dict(TARGET, sha256=SHA)))
+    play_context = PlayContext()
+    play_context.check_mode = check
+    connection = mock.MagicMock()
+    connection._shell.tmpdir = '/tmp/ansible-tmp-1'
+    connection._shell.join_path = os.path.join
+    action = ActionModule(task, connection, play_context, loader=mock.MagicMock(), templar=None,
+                          shared_loader_obj=None)
+
+    def execute(module_name=None, module_args=None, task_vars=None, **kwargs):
+        return host(module_name, module_args, task_vars, action._task.check_mode)
+    action._execute_module = execute
+    action._transfer_file = mock.MagicMock()
+    action._fixup_perms2 = mock.MagicMock()
+    action._remove_tmp_path = mock.MagicMock()
+    result = action.run(task_vars={'inventory_hostname': 'pve1', 'inventory_dir': str(tmp_path)})
+    assert action._remove_tmp_path.called  # the staged image goes, whatever happened
+    return result, action
+
+
+def test_a_crossflash_checks_then_backs_up_then_burns(tmp_path):
+    host = Host()
+    result, action = run(tmp_path, host, [QCBT], reboot_check={'guests': 'refuse', 'parallel': 1})
+    assert not result.get('failed'), result
+    assert host.calls == [('mlx_image_info', False), ('mlx_firmware_burn', True), ('pve_reboot_guard', True),
+                          ('mlx_firmware_backup', False), ('mlx_firmware_burn', False)]
+    assert result['burned'] == ['0000:03:00.0'] and result['reboot_required'] and result['changed']
+    assert (tmp_path / 'backups' / 'pve1' / NAME).read_bytes() == IMAGE_BYTES
+    assert json.loads((tmp_path / 'cache' / (SHA + '.json')).read_text())['psid'] == TARGET['psid']
+    assert result['diff'][0]['after'] == 'psid: MT_1090120019\n'
+
+
+def test_a_refusal_of_the_burn_module_stops_before_the_backup(tmp_path):
+    host = Host(refuse='psid_pair_not_allowlisted')
+    result, action = run(tmp_path, host, [QCBT])
+    assert result['failed'] and result['reason'] == 'psid_pair_not_allowlisted'
+    assert ('mlx_firmware_backup', False) not in host.calls and ('mlx_firmware_burn', False) not in host.calls
+    assert not (tmp_path / 'backups').exists()
+
+
+def test_a_node_that_may_not_reboot_is_refused_before_the_backup(tmp_path):
+    host = Host(guard_refuses=True)
+    result, action = run(tmp_path, host, [QCBT], reboot_check={'guests': 'refuse', 'parallel': 1})
+    assert result['failed'] and result['reason'] == 'guests_running' and '(before the burn)' in result['msg']
+    assert [c[0] for c in host.calls] == ['mlx_image_info', 'mlx_firmware_burn', 'pve_reboot_guard']
+
+
+def test_check_mode_plans_without_burning_or_copying(tmp_path):
+    host = Host()
+    result, action = run(tmp_path, host, [QCBT], check=True)
+    assert not result.get('failed') and result['changed'] and result['reboot_required'] and result['burned'] == []
+    assert all(check for name, check in host.calls if name in ('mlx_firmware_burn', 'mlx_firmware_backup')), host.calls
+    assert not (tmp_path / 'backups').exists() and not (tmp_path / 'cache').exists()
+    assert 'would back up, then burn MT_1090120019 2.42.5000' in result['msg']
+
+
+def test_cards_at_the_target_with_a_cached_image_cost_no_call_on_the_host(tmp_path):
+    host = Host()
+    result, action = run(tmp_path, host, [FCBT], cache=True)
+    assert host.calls == [] and not result['changed'] and not result['reboot_required']
+    assert not action._transfer_file.called
+    assert 'at the target, left alone' in result['msg']
+
+
+def test_a_card_burned_but_not_rebooted_only_needs_the_reboot(tmp_path):
+    host = Host()
+    result, action = run(tmp_path, host, [dict(FCBT, fw_version_running='2.40.5030')], cache=True)
+    assert host.calls == [] and result['pending'] == ['0000:03:00.0'] and result['reboot_required']
