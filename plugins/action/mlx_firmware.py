@@ -19,6 +19,7 @@ __metaclass__ = type
 
 import os
 
+from ansible.errors import AnsibleError
 from ansible.module_utils.common.text.converters import to_text
 from ansible.plugins.action import ActionBase
 
@@ -43,6 +44,9 @@ ARGUMENT_SPEC = dict(
     cache_dir=dict(type='str', default=''),
     tool=dict(type='str', default='auto', choices=['auto', 'mstflint', 'mft']),
     reboot_check=dict(type='dict'),
+    restore_image=dict(type='str', default=''),
+    restore_device=dict(type='str', default=''),
+    restore_other_card=dict(type='bool', default=False),
 )
 GUARD = 'homelab.connectx.pve_reboot_guard'
 # pve_reboot_guard's refusals: the node may not reboot now (the other failures are errors of their own).
@@ -71,7 +75,7 @@ class JobFailed(Exception):
 
 
 class ActionModule(ActionBase):
-    TRANSFERS_FILES = True
+    TRANSFERS_FILES = False  # _stage makes the temporary directory only when the image must be copied
 
     def _module(self, name, args, task_vars, check=None):
         """Run a module of the collection on the host; check forces check mode on (True) for this call."""
@@ -79,9 +83,13 @@ class ActionModule(ActionBase):
         if check:
             self._task.check_mode = True
         try:
-            return self._execute_module(module_name=name, module_args=args, task_vars=task_vars)
+            out = self._execute_module(module_name=name, module_args=args, task_vars=task_vars)
         finally:
             self._task.check_mode = saved
+        for key in ('warnings', 'deprecations'):
+            if out.get(key):
+                self._inner.setdefault(key, []).extend(out[key])
+        return out
 
     def _stage(self, image):
         """Copy the controller's image into the task's temporary directory on the host; returns its remote path."""
@@ -94,6 +102,7 @@ class ActionModule(ActionBase):
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
         del tmp
+        self._inner = result
         validation, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
         del validation
         check = bool(self._play_context.check_mode)
@@ -102,13 +111,22 @@ class ActionModule(ActionBase):
         try:
             self._run(args, task_vars or {}, check, result)
         except JobFailed as exc:
-            # What was done before the refusal stays in the result (a burn on an earlier card is a change).
+            # What was done before the failure stays in the result (a burn on an earlier card is a change).
             failed = dict(exc.result)
             failed.pop('changed', None)
-            result.update(failed=True, msg=failed.get('msg', 'the firmware job failed'),
-                          reason=failed.get('reason', 'failed'), failed_card=failed)
+            msg = failed.get('msg', 'the firmware job failed')
+            if result['burned']:
+                msg += (' Already burned in this run: %s - the host must reboot to run it (the backup is in %s).'
+                        % (', '.join(result['burned']), args.get('backup_dest')))
+            result.update(failed=True, msg=msg, reason=failed.get('reason', 'failed'), failed_result=failed)
+        except (AnsibleError, OSError, ValueError) as exc:
+            result.update(failed=True, reason='job_error',
+                          msg='The firmware job of %s stopped: %s. Burned in this run: %s.'
+                              % ((task_vars or {}).get('inventory_hostname'), to_text(exc),
+                                 ', '.join(result['burned']) or 'nothing'))
         finally:
-            self._remove_tmp_path(self._connection._shell.tmpdir)
+            if self._connection._shell.tmpdir:
+                self._remove_tmp_path(self._connection._shell.tmpdir, force=True)
         return result
 
     def _run(self, args, task_vars, check, result):
@@ -119,6 +137,22 @@ class ActionModule(ActionBase):
             cache_dir = paths.controller_path(args['cache_dir'], base, 'cache_dir')
         except paths.PathError as exc:
             raise JobFailed({'msg': '%s. Nothing was changed.' % exc, 'reason': 'path_invalid'})
+        if args['restore_image']:
+            try:
+                restore = firmware_job.restore_job(paths.controller_path(args['restore_image'], base, 'restore_image'),
+                                                   args['devices'], args['restore_device'], args['select'],
+                                                   args['restore_other_card'])
+            except (firmware_job.JobError, paths.PathError) as exc:
+                raise JobFailed({'msg': to_text(exc), 'reason': getattr(exc, 'reason', 'path_invalid')})
+            image = paths.controller_path(args['restore_image'], base, 'restore_image')
+            args = dict(args, image_sha256=restore['sha256'], select=restore['select'], force=False,
+                        allow_psid_change=restore['allow_psid_change'],
+                        allowed_psid_changes=restore['allowed_psid_changes'])
+        if image:
+            try:
+                firmware_job.check_image(image, args['image_sha256'])
+            except firmware_job.JobError as exc:
+                raise JobFailed({'msg': to_text(exc), 'reason': exc.reason})
         cards = firmware_job.select(args['devices'], args['select'])
         tool = args['tool']
         staged = []
@@ -136,12 +170,14 @@ class ActionModule(ActionBase):
                 read = self._module(IMAGE_INFO, {'path': stage(), 'tool': tool}, task_vars)
                 if read.get('failed'):
                     raise JobFailed(read)
-                if (read.get('sha256') or '').lower() != sha or not read.get('supported', True):
+                if ((read.get('sha256') or '').lower() != sha or not read.get('supported', True)
+                        or not read.get('psid') or not read.get('fw_version')):
                     raise JobFailed({'reason': 'checksum_mismatch' if (read.get('sha256') or '').lower() != sha
                                      else 'image_invalid',
-                                     'msg': 'The image staged on %s has sha256 %s (the pin is %s), format %s; refused '
-                                            'before any change.' % (task_vars.get('inventory_hostname'),
-                                                                    read.get('sha256'), sha, read.get('image_type'))})
+                                     'msg': 'The image staged on %s has sha256 %s (the pin is %s), PSID %r, version %r, '
+                                            'format %s; refused before any change.'
+                                            % (task_vars.get('inventory_hostname'), read.get('sha256'), sha,
+                                               read.get('psid'), read.get('fw_version'), read.get('image_type'))})
                 # Check mode writes nothing on the controller either: the identity is cached by a real run.
                 identity = (None if check else firmware_job.cache_identity(cache_dir, sha, read)) or read
             result['image'] = dict((k, identity.get(k)) for k in ('psid', 'fw_version', 'image_type', 'device_ids'))
@@ -154,7 +190,9 @@ class ActionModule(ActionBase):
         if args['backup_items']:
             backup_args['items'] = args['backup_items']
 
-        plan, guarded = [], []
+        # Pass 1: the burn module's own check of every card (every refusal, for every card, before any write),
+        # then the reboot check; pass 2: every backup with its controller copy; pass 3: the burns.
+        plan, burns = [], []
         for card in todo:
             bdf = card['pci_address']
             precheck = self._module(BURN, dict(burn_args, device=bdf, image=stage(), skip_backup_check=True),
@@ -168,18 +206,19 @@ class ActionModule(ActionBase):
             if precheck.get('diff'):
                 result.setdefault('diff', []).append(dict(precheck['diff'], before_header='%s flash' % bdf,
                                                           after_header='%s flash after the burn' % bdf))
-            if not entry['burn']:
-                if entry['reboot_required']:
-                    result['pending'].append(bdf)
-                continue
-            if args['reboot_check'] is not None and not guarded:
-                self._reboot_check(args['reboot_check'], task_vars)
-                guarded.append(True)
+            if entry['burn']:
+                burns.append((card, entry))
+            elif entry['reboot_required']:
+                result['pending'].append(bdf)
+        result['cards'] = plan
+        if burns and args['reboot_check'] is not None:
+            self._reboot_check(args['reboot_check'], task_vars)
+        for card, entry in burns:
             self._backup(card, backup_args, backup_dest, task_vars, result)
-            if check:
-                result['changed'] = True
-                result['reboot_required'] = True
-                continue
+        if burns and check:
+            result['changed'] = result['reboot_required'] = True
+        for card, entry in ([] if check else burns):
+            bdf = card['pci_address']
             burn = self._module(BURN, dict(burn_args, device=bdf, image=stage(), backup_dir=backup_args['dest']),
                                 task_vars)
             if burn.get('failed'):
@@ -198,8 +237,11 @@ class ActionModule(ActionBase):
         for card in done:
             plan.append({'pci_address': card['pci_address'], 'burn': False, 'reboot_required': False,
                          'from': {'psid': card.get('psid'), 'fw_version': card.get('fw_version')}, 'to': None})
-            if args['backup_always']:
-                self._backup(card, backup_args, backup_dest, task_vars, result)
+        if args['backup_always']:
+            burning = set(card['pci_address'] for card, entry in burns)
+            for card in cards:
+                if card['pci_address'] not in burning:
+                    self._backup(card, backup_args, backup_dest, task_vars, result)
         result['cards'] = plan
         result['msg'] = describe(plan, result['image'])
 

@@ -161,3 +161,19 @@ def classify_error(text, rc=None):
 def format_set_args(settings):
     """['LINK_TYPE_P1=2', ...]: numbers, never words, so every tool version accepts them."""
     return ['%s=%s' % (name, normalize_value(name, settings[name])) for name in sorted(settings)]
+
+
+# mlxconfig's LINK_TYPE (1 IB, 2 ETH, 3 VPI) as the mlx4_core module option port_type_array counts: 1 IB,
+# 2 Ethernet, 0 "HW default" (the card senses it: what VPI means to the driver). Linux
+# drivers/net/ethernet/mellanox/mlx4/main.c: "Array of port types: HW_DEFAULT (0) is default 1 for IB, 2 for Ethernet".
+DRIVER_PORT_TYPES = {1: 1, 2: 2, 3: 0}
+
+
+def driver_port_types(settings):
+    """'2,2' for mlx4_core's port_type_array from LINK_TYPE_P1/P2 settings (any spelling); '' without them."""
+    wanted = dict((str(k).upper(), v) for k, v in (settings or {}).items())
+    out = []
+    for key in ('LINK_TYPE_P1', 'LINK_TYPE_P2'):
+        if key in wanted:
+            out.append(str(DRIVER_PORT_TYPES[normalize_value(key, wanted[key])]))
+    return ','.join(out)

@@ -82,6 +82,13 @@ reason:
     V(no_device), V(tool_missing), V(set_failed).
   returned: failure
   type: str
+port_type_array:
+  description:
+    - With V(config_unreadable), the O(settings)' LINK_TYPE_P1/P2 as the value of the C(mlx4_core) option
+      C(port_type_array) (C(1) IB, C(2) Ethernet, C(0) the card's default for VPI); empty without them.
+  returned: failure (config_unreadable)
+  type: str
+  sample: "2,2"
 hint:
   description: What to do instead (the mlx4 fallback for config_unreadable).
   returned: failure
@@ -104,7 +111,7 @@ FALLBACK = ('set the port type through the mlx4 driver instead: "options mlx4_co
             '/sys/bus/pci/devices/%s/mlx4_port1 and mlx4_port2')
 
 
-def read_config(module, runner, config_tool, bdf):
+def read_config(module, runner, config_tool, bdf, port_types=''):
     result = runner.run([config_tool, '-d', bdf, 'q'])
     try:
         parsed = parse_mlxconfig.parse_query(result.stdout)
@@ -120,7 +127,8 @@ def read_config(module, runner, config_tool, bdf):
         refuse(module, runner, 'Cannot open the card at %s: %s.' % (bdf, error['message']), 'no_device', result=result)
     hint = FALLBACK % bdf
     refuse(module, runner, 'The configuration of the card at %s cannot be read (%s), a known ConnectX-3 firmware '
-           'limitation; %s.' % (bdf, error['message'], hint), 'config_unreadable', result=result, hint=hint)
+           'limitation; %s.' % (bdf, error['message'], hint), 'config_unreadable', result=result, hint=hint,
+           port_type_array=port_types)
     return None
 
 
@@ -158,7 +166,7 @@ def main():
         except ParseError as exc:
             refuse(module, runner, 'Invalid value for %s: %s.' % (name, exc), 'invalid_value', setting=name)
 
-    config = read_config(module, runner, config_tool, bdf)
+    config = read_config(module, runner, config_tool, bdf, parse_mlxconfig.driver_port_types(wanted))
     unknown = sorted(set(wanted) - set(config['settings']))
     if unknown:
         refuse(module, runner, 'The card at %s has no setting %s; it has: %s.' % (

@@ -14,6 +14,8 @@ short_description: Back up and crossflash the ConnectX cards of a host in one ta
 description:
   - The firmware job of one host, run by the action plugin of the same name (this file is its documentation). In
     this order, stopping at the first refusal -
+  - The image on the controller must exist and have the sha256 O(image_sha256) (or, for O(restore_image), the one in
+    the C(SHA256SUMS) next to it).
   - The image's identity (PSID, version, device ids) from the controller cache O(cache_dir) by sha256; when it is
     not cached, the image is copied into the task's temporary directory on the host and read with
     M(homelab.connectx.mlx_image_info), and the pin O(image_sha256) must match.
@@ -94,6 +96,24 @@ options:
       - Options of M(homelab.connectx.pve_reboot_guard) (C(guests), C(parallel)) to check, read-only, that the node may
         reboot after the burn; unset - no check (the caller does not reboot).
     type: dict
+  restore_image:
+    description:
+      - A backup image on the controller (C(<psid>_<fw_version>_<guid>.image), as M(homelab.connectx.mlx_firmware_backup)
+        names them) to burn back instead of O(image); a relative path is taken from the inventory's directory.
+      - Its sha256 is the line of the C(SHA256SUMS) next to it (not listed - refused); the card is O(restore_device) or
+        the one card O(select) leaves; the backup's GUID must be the card's unless O(restore_other_card); the one PSID
+        change allowed is from the card's current PSID back to the backup's. O(image), O(image_sha256),
+        O(allow_psid_change), O(allowed_psid_changes) and O(force) are not used then.
+    type: str
+    default: ""
+  restore_device:
+    description: With O(restore_image), the PCI address of the card to restore.
+    type: str
+    default: ""
+  restore_other_card:
+    description: With O(restore_image), accept a backup whose GUID is not the card's.
+    type: bool
+    default: false
   tool:
     description: Tool flavour for the modules.
     type: str
@@ -164,8 +184,8 @@ reason:
   description: Machine-readable reason of a refusal (that of the module that refused, e.g. V(psid_pair_not_allowlisted)).
   returned: failure
   type: str
-failed_card:
-  description: The full result of the module that refused.
+failed_result:
+  description: The full result of the step that failed (the module that refused, or the controller-side check).
   returned: failure
   type: dict
 '''

@@ -53,8 +53,8 @@ def parse_sums(text):
 def read_sums(folder):
     """The controller's SHA256SUMS in ``folder`` as {name: sha256}; {} when there is none."""
     try:
-        with open(os.path.join(folder, SUMS_FILE)) as handle:
-            return parse_sums(handle.read())
+        with open(os.path.join(folder, SUMS_FILE), 'rb') as handle:
+            return parse_sums(handle.read().decode('utf-8', 'replace'))
     except (IOError, OSError):
         return {}
 
@@ -117,7 +117,11 @@ def store(folder, files, host_sums_text):
     for item, (name, data, digest) in sorted(copies.items()):
         path = os.path.join(folder, name)
         if os.path.lexists(path):
-            earlier = sha256_of(path) if os.path.isfile(path) else 'none (not a file)'
+            try:
+                earlier = sha256_of(path) if os.path.isfile(path) else 'none (not a file)'
+            except (IOError, OSError) as exc:
+                raise BackupCopyError('%s exists on the controller and cannot be read (%s); move it away, then run '
+                                      'again. Nothing was burned.' % (path, exc), 'backup_copy_differs')
             if earlier != digest:
                 raise BackupCopyError(
                     '%s already exists on the controller with other content (sha256 %s, the host has %s); move it away '
@@ -135,13 +139,17 @@ def store(folder, files, host_sums_text):
         _write(folder, HOST_SUMS_FILE, (host_sums_text or '').encode('utf-8'))
         sums = read_sums(folder)
         sums.update(dict((name, digest) for name, data, digest in copies.values()))
-        _write(folder, SUMS_FILE, ''.join('%s  %s\n' % (sums[name], name) for name in sorted(sums)).encode('ascii'))
+        _write(folder, SUMS_FILE, ''.join('%s  %s\n' % (sums[name], name) for name in sorted(sums)).encode('utf-8'))
     except (IOError, OSError) as exc:
         raise BackupCopyError('Cannot write the backup to %s on the controller (%s); set connectx_backup_dir to a '
                               'writable directory. Nothing was burned.' % (folder, exc), 'controller_dest_invalid')
     # Read back what is on the disk now: the copy a restore would take.
     for item, (name, data, digest) in sorted(copies.items()):
-        if sha256_of(os.path.join(folder, name)) != digest:
+        try:
+            back = sha256_of(os.path.join(folder, name))
+        except (IOError, OSError):
+            back = None
+        if back != digest:
             raise BackupCopyError('The copy of %s on the controller does not read back with sha256 %s; check the '
                                   'controller\'s disk. Nothing was burned.' % (os.path.join(folder, name), digest),
                                   'backup_copy_mismatch')

@@ -13,12 +13,75 @@ check mode, which decides (and refuses what is unsafe) from what it reads on the
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import hashlib
 import json
 import os
 import re
 import tempfile
 
+from ansible_collections.homelab.connectx.plugins.plugin_utils import backup
+
 SHA256 = re.compile(r'^[0-9a-f]{64}$')
+
+
+class JobError(Exception):
+    """A job refused on the controller, before anything on the host: message and reason."""
+
+    def __init__(self, message, reason):
+        Exception.__init__(self, message)
+        self.reason = reason
+
+
+def check_image(path, sha256):
+    """The image on the controller exists, is a regular file and has the pinned sha256; JobError otherwise."""
+    if not os.path.lexists(path):
+        raise JobError('missing image: %s does not exist on the controller. Refused before any change.' % path,
+                       'not_found')
+    if not os.path.isfile(path):
+        raise JobError('image_invalid: %s is not a regular file. Refused before any change.' % path, 'image_invalid')
+    digest = hashlib.sha256()
+    with open(path, 'rb') as handle:
+        for block in iter(lambda: handle.read(1 << 20), b''):
+            digest.update(block)
+    if digest.hexdigest() != (sha256 or '').strip().lower():
+        raise JobError('checksum_mismatch: %s has sha256 %s, the pin is %s. Refused before any change.'
+                       % (path, digest.hexdigest(), (sha256 or '').strip().lower() or 'missing'), 'checksum_mismatch')
+
+
+def restore_job(image, cards, device='', wanted=None, other_card=False):
+    """The job that burns a backup (``<psid>_<fw_version>_<guid>.image`` on the controller) back onto its card.
+
+    Its sha256 comes from the SHA256SUMS next to it; the card is ``device`` (or the one selected card); the
+    backup's GUID must be the card's unless ``other_card``. Going back to the backup's PSID is the one PSID
+    change allowed, and only from the card's current PSID. Returns the burn options; JobError otherwise.
+    """
+    folder, name = os.path.split(image)
+    parts = name[:-len('.image')].rsplit('_', 2) if name.endswith('.image') else []
+    if len(parts) != 3 or not all(parts):
+        raise JobError('%s is not a backup image of this collection (<psid>_<fw_version>_<guid>.image, e.g. '
+                       'MT_1090110018_2.40.5030_0002c90300a1b2c0.image); set connectx_restore_image to one. Nothing '
+                       'has been changed.' % (name or image), 'restore_invalid')
+    sha = backup.read_sums(folder).get(name)
+    if not sha:
+        raise JobError('%s is not listed in %s/SHA256SUMS (a restore needs the checksum written with the backup). '
+                       'Nothing has been changed.' % (name, folder), 'restore_not_listed')
+    targets = select(cards, [device] if device else (wanted or []))
+    if len(targets) != 1:
+        raise JobError('%d cards match: set connectx_restore_device to the PCI address of the card to restore. '
+                       'Nothing has been changed.' % len(targets), 'restore_ambiguous')
+    card = targets[0]
+    guid = parts[2].lower()
+    own = (card.get('base_guid') or '').lower()
+    if guid.startswith('0x'):
+        guid = guid[2:]
+    if own.startswith('0x'):
+        own = own[2:]
+    if not other_card and guid != own:
+        raise JobError('the backup %s was taken from the card with GUID %s, this card has %s (set '
+                       'connectx_restore_other_card: true to burn it anyway). Nothing has been changed.'
+                       % (name, parts[2], card.get('base_guid') or '?'), 'restore_other_card')
+    return {'sha256': sha, 'select': [card['pci_address']], 'allow_psid_change': parts[0] != card.get('psid'),
+            'allowed_psid_changes': [{'from': card.get('psid') or '', 'to': parts[0]}], 'force': False}
 
 
 def short_bdf(address):
@@ -60,7 +123,7 @@ def cached_identity(cache_dir, sha256):
     try:
         with open(os.path.join(cache_dir, '%s.json' % sha256)) as handle:
             info = json.load(handle)
-    except (IOError, OSError, ValueError):
+    except (IOError, OSError, ValueError, UnicodeDecodeError):
         return None
     if not isinstance(info, dict) or not info.get('psid') or not info.get('fw_version'):
         return None
@@ -73,11 +136,14 @@ def cache_identity(cache_dir, sha256, info):
         return None
     fields = ('psid', 'fw_version', 'device_ids', 'image_type', 'rom_version', 'sha256', 'supported', 'description')
     keep = dict((k, v) for k, v in info.items() if k in fields)
-    if not os.path.isdir(cache_dir):
-        os.makedirs(cache_dir, 0o700)
-    handle, tmp = tempfile.mkstemp(prefix='.%s.' % sha256, dir=cache_dir)
-    with os.fdopen(handle, 'w') as out:
-        json.dump(keep, out, indent=1, sort_keys=True)
-    os.chmod(tmp, 0o600)
-    os.rename(tmp, os.path.join(cache_dir, '%s.json' % sha256))
+    # The cache only saves work: a folder that cannot be written (or a race of hosts creating it) is not an error.
+    try:
+        os.makedirs(cache_dir, 0o700, exist_ok=True)
+        handle, tmp = tempfile.mkstemp(prefix='.%s.' % sha256, dir=cache_dir)
+        with os.fdopen(handle, 'w') as out:
+            json.dump(keep, out, indent=1, sort_keys=True)
+        os.chmod(tmp, 0o600)
+        os.rename(tmp, os.path.join(cache_dir, '%s.json' % sha256))
+    except (IOError, OSError, TypeError, ValueError):
+        return None
     return keep

@@ -21,7 +21,7 @@ from ansible.playbook.task import Task
 
 from ansible_collections.homelab.connectx.plugins.action.mlx_firmware import ActionModule
 
-SHA = 'ab' * 32
+SHA = hashlib.sha256(b'image').hexdigest()  # the bytes run() writes as fw.bin
 TARGET = {'psid': 'MT_1090120019', 'fw_version': '2.42.5000'}
 QCBT = {'pci_address': '0000:03:00.0', 'psid': 'MT_1090110018', 'fw_version': '2.40.5030', 'fw_version_running': None}
 FCBT = dict(QCBT, psid='MT_1090120019', fw_version='2.42.5000')
@@ -29,13 +29,13 @@ IMAGE_BYTES = b'backup image'
 NAME = 'MT_1090110018_2.40.5030_0002c90300a1b2c0.image'
 
 
-def backup_result(check):
+def backup_result(check, name=NAME):
     digest = hashlib.sha256(IMAGE_BYTES).hexdigest()
-    entry = {'path': '/var/lib/connectx/backup/' + NAME, 'sha256': digest, 'size': len(IMAGE_BYTES)}
+    entry = {'path': '/var/lib/connectx/backup/' + name, 'sha256': digest, 'size': len(IMAGE_BYTES)}
     if not check:
         entry['content'] = base64.b64encode(IMAGE_BYTES).decode()
     return {'changed': True, 'files': {'image': entry}, 'written': ['image'],
-            'sha256sums_content': '%s  %s\n' % (digest, NAME)}
+            'sha256sums_content': '%s  %s\n' % (digest, name)}
 
 
 class Host(object):
@@ -144,3 +144,71 @@ def test_a_card_burned_but_not_rebooted_only_needs_the_reboot(tmp_path):
     host = Host()
     result, action = run(tmp_path, host, [dict(FCBT, fw_version_running='2.40.5030')], cache=True)
     assert host.calls == [] and result['pending'] == ['0000:03:00.0'] and result['reboot_required']
+
+
+def test_an_image_that_does_not_match_its_pin_on_the_controller_is_refused_before_any_call(tmp_path):
+    host = Host()
+    result, action = run(tmp_path, host, [QCBT], image_sha256='cd' * 32)
+    assert result['failed'] and result['reason'] == 'checksum_mismatch' and host.calls == []
+
+
+def test_a_restore_takes_its_checksum_and_its_one_psid_pair_from_the_backup(tmp_path):
+    folder = tmp_path / 'backups' / 'pve1'
+    folder.mkdir(parents=True)
+    original = 'MT_1090110018_2.40.5030_0002c90300a1b2c0.image'
+    (folder / original).write_bytes(b'original')
+    (folder / 'SHA256SUMS').write_text('%s  %s\n' % (hashlib.sha256(b'original').hexdigest(), original))
+    seen = []
+
+    class Restoring(Host):
+        def __call__(self, module_name, module_args, task_vars, check):
+            if module_name.endswith('mlx_firmware_burn'):
+                seen.append(dict(module_args))
+            if module_name.endswith('mlx_firmware_backup'):  # the backup of the crossflashed firmware
+                self.calls.append(('mlx_firmware_backup', check))
+                return backup_result(check, 'MT_1090120019_2.42.5000_0002c90300a1b2c0.image')
+            if module_name.endswith('mlx_image_info'):
+                self.calls.append(('mlx_image_info', check))
+                return {'psid': 'MT_1090110018', 'fw_version': '2.40.5030', 'sha256': hashlib.sha256(b'original').hexdigest()}
+            return Host.__call__(self, module_name, module_args, task_vars, check)
+    host = Restoring()
+    crossflashed = dict(FCBT, base_guid='0002c90300a1b2c0')
+    result, action = run(tmp_path, host, [crossflashed], image='', image_sha256='', allow_psid_change=False,
+                         restore_image='backups/pve1/' + original)
+    assert not result.get('failed'), (result.get('msg'), result.get('reason'))
+    assert seen and all(a['allow_psid_change'] and a['allowed_psid_changes'] == [{'from': 'MT_1090120019', 'to': 'MT_1090110018'}]
+                        and a['image_sha256'] == hashlib.sha256(b'original').hexdigest() for a in seen)
+
+
+def test_a_refusal_on_the_second_card_comes_before_any_backup_or_burn_of_the_first(tmp_path):
+    class SecondRefused(Host):
+        def __call__(self, module_name, module_args, task_vars, check):
+            if module_name.endswith('mlx_firmware_burn') and module_args['device'] == '0000:04:00.0':
+                self.calls.append(('mlx_firmware_burn', check))
+                return {'failed': True, 'reason': 'psid_pair_not_allowlisted', 'msg': 'refused'}
+            return Host.__call__(self, module_name, module_args, task_vars, check)
+    host = SecondRefused()
+    second = dict(QCBT, pci_address='0000:04:00.0')
+    result, action = run(tmp_path, host, [QCBT, second])
+    assert result['failed'] and result['reason'] == 'psid_pair_not_allowlisted' and result['burned'] == []
+    assert host.calls == [('mlx_image_info', False), ('mlx_firmware_burn', True), ('mlx_firmware_burn', True)]
+
+
+def test_an_image_whose_identity_cannot_be_read_is_refused_and_not_cached(tmp_path):
+    class Nameless(Host):
+        def __call__(self, module_name, module_args, task_vars, check):
+            if module_name.endswith('mlx_image_info'):
+                self.calls.append(('mlx_image_info', check))
+                return {'psid': '', 'fw_version': '2.42.5000', 'sha256': SHA, 'supported': True}
+            return Host.__call__(self, module_name, module_args, task_vars, check)
+    host = Nameless()
+    result, action = run(tmp_path, host, [QCBT])
+    assert result['failed'] and result['reason'] == 'image_invalid' and host.calls == [('mlx_image_info', False)]
+    assert not (tmp_path / 'cache').exists()
+
+
+def test_backup_always_backs_up_every_card_not_burned_also_one_waiting_for_its_reboot(tmp_path):
+    host = Host()
+    pending = dict(FCBT, pci_address='0000:05:00.0', fw_version_running='2.40.5030')
+    result, action = run(tmp_path, host, [FCBT, pending], cache=True, backup_always=True)
+    assert [c for c in host.calls if c[0] == 'mlx_firmware_backup'] == [('mlx_firmware_backup', False)] * 2

@@ -10,6 +10,8 @@ __metaclass__ = type
 import os
 import stat
 
+import pytest
+
 from ansible_collections.homelab.connectx.plugins.plugin_utils import firmware_job
 
 TARGET = {'psid': 'MT_1090120019', 'fw_version': '2.42.5000'}
@@ -46,3 +48,70 @@ def test_the_identity_cache_round_trips_privately_and_ignores_junk(tmp_path):
     (tmp_path / 'images' / ('ef' * 32 + '.json')).write_text('{"psid": ""}')
     assert firmware_job.cached_identity(cache, 'ef' * 32) is None
     assert firmware_job.cached_identity(cache, 'not a sha') is None
+
+
+GUID = '0002c90300a1b2c0'
+BACKUP = 'MT_1090110018_2.40.5030_%s.image' % GUID
+
+
+def backup_folder(tmp_path, listed=True, data=b'original image'):
+    import hashlib
+    folder = tmp_path / 'backups' / 'pve1'
+    folder.mkdir(parents=True)
+    (folder / BACKUP).write_bytes(data)
+    if listed:
+        (folder / 'SHA256SUMS').write_text('%s  %s\n' % (hashlib.sha256(data).hexdigest(), BACKUP))
+    return str(folder / BACKUP)
+
+
+CROSSFLASHED = dict(DONE, pci_address='0000:03:00.0', base_guid=GUID)
+
+
+def test_a_restore_goes_back_to_the_backups_psid_from_the_cards_current_one_only(tmp_path):
+    image = backup_folder(tmp_path)
+    job = firmware_job.restore_job(image, [CROSSFLASHED])
+    assert job['select'] == ['0000:03:00.0'] and job['allow_psid_change'] and not job['force']
+    assert job['allowed_psid_changes'] == [{'from': 'MT_1090120019', 'to': 'MT_1090110018'}]
+    firmware_job.check_image(image, job['sha256'])
+
+
+@pytest.mark.parametrize('case, reason', [
+    ('not listed', 'restore_not_listed'),
+    ('other card', 'restore_other_card'),
+    ('two cards', 'restore_ambiguous'),
+    ('bad name', 'restore_invalid'),
+])
+def test_a_restore_is_refused_on_the_controller(tmp_path, case, reason):
+    image = backup_folder(tmp_path, listed=case != 'not listed')
+    cards = [CROSSFLASHED]
+    if case == 'other card':
+        cards = [dict(CROSSFLASHED, base_guid='0002c90300ffffff')]
+    if case == 'two cards':
+        cards = [CROSSFLASHED, dict(CROSSFLASHED, pci_address='0000:04:00.0')]
+    if case == 'bad name':
+        image = os.path.join(os.path.dirname(image), 'firmware.bin')
+    with pytest.raises(firmware_job.JobError) as err:
+        firmware_job.restore_job(image, cards)
+    assert err.value.reason == reason and 'Nothing has been changed' in str(err.value)
+
+
+def test_a_restore_of_another_card_and_of_a_named_device_when_asked(tmp_path):
+    image = backup_folder(tmp_path)
+    other = dict(CROSSFLASHED, pci_address='0000:04:00.0', base_guid='0002c90300ffffff')
+    job = firmware_job.restore_job(image, [CROSSFLASHED, other], device='04:00.0', other_card=True)
+    assert job['select'] == ['0000:04:00.0']
+
+
+@pytest.mark.parametrize('what, reason', [('missing', 'not_found'), ('folder', 'image_invalid'),
+                                          ('flipped', 'checksum_mismatch')])
+def test_the_image_on_the_controller_must_exist_and_match_its_pin(tmp_path, what, reason):
+    import hashlib
+    path = tmp_path / 'fw.bin'
+    pin = hashlib.sha256(b'image').hexdigest()
+    if what == 'folder':
+        path.mkdir()
+    if what == 'flipped':
+        path.write_bytes(b'imagf')
+    with pytest.raises(firmware_job.JobError) as err:
+        firmware_job.check_image(str(path), pin)
+    assert err.value.reason == reason and 'Refused before any change' in str(err.value)

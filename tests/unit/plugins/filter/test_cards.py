@@ -1,0 +1,43 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, homelab.connectx contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""plugins/filter/cards.py, and the mlx4_core port type numbers of parse_mlxconfig.driver_port_types."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import pytest
+
+from ansible.errors import AnsibleFilterError
+from ansible_collections.homelab.connectx.plugins.filter.cards import connectx_mlx4_core_params, connectx_select_cards
+from ansible_collections.homelab.connectx.plugins.module_utils import parse_mlxconfig
+
+CARDS = [{'pci_address': '0000:03:00.0'}, {'pci_address': '0000:04:00.0'}]
+
+
+def test_select_cards():
+    assert connectx_select_cards(CARDS, []) == CARDS
+    assert connectx_select_cards(CARDS, ['04:00.0']) == [CARDS[1]]
+    with pytest.raises(AnsibleFilterError):
+        connectx_select_cards('0000:03:00.0', [])
+
+
+def test_mlx4_core_params_adds_the_fallback_unless_set():
+    assert connectx_mlx4_core_params({}, '') == ''
+    assert connectx_mlx4_core_params({'probe_vf': 0, 'num_vfs': 4}, '2,2') == 'num_vfs=4 port_type_array=2,2 probe_vf=0'
+    assert connectx_mlx4_core_params({'port_type_array': '1,2'}, '2,2') == 'port_type_array=1,2'
+    assert connectx_mlx4_core_params({'enable_64b_cqe_eqe': True}) == 'enable_64b_cqe_eqe=1'
+    for bad in ({'Bad-Name': 1}, {'num_vfs': '4 5'}):
+        with pytest.raises(AnsibleFilterError):
+            connectx_mlx4_core_params(bad)
+
+
+@pytest.mark.parametrize('settings, expected', [
+    ({'LINK_TYPE_P1': 'ETH', 'LINK_TYPE_P2': 'ETH(2)'}, '2,2'),
+    ({'link_type_p1': 'IB', 'LINK_TYPE_P2': 3}, '1,0'),
+    ({'LINK_TYPE_P2': 'VPI'}, '0'),
+    ({'SRIOV_EN': True}, ''),
+])
+def test_driver_port_types(settings, expected):
+    assert parse_mlxconfig.driver_port_types(settings) == expected
