@@ -1,15 +1,20 @@
 #!/bin/bash -eu
 # The same work as site.yml, done by hand on one host: what a careful user types, in two parts
 # around the one reboot. Run by bench/run.py inside a lab host: bash -s PHASE BDF [IFACE=ADDRESS...] [--peer ADDRESS...]
-#   phase 1: tool version, discovery, backup (image, config, ROM, VPD + SHA256SUMS), image check,
+#   phase 1: install the tools, tool version, discovery, backup (image, config, ROM, VPD + SHA256SUMS), image check,
 #            crossflash burn, ports to Ethernet
 #   phase 2 (after the reboot): running firmware, ports, driver (blacklist, load, at boot,
 #            initramfs), interfaces (ifupdown2), link state and peer ping
+# Run as `bash -s`, the -eu above is not applied: set it here, so a failing step fails the baseline.
+set -eu
 phase=$1 bdf=$2
 shift 2
 image=/tmp/connectx-target.bin backup=/root/connectx-backup
 
 if [ "$phase" = 1 ]; then
+  # A fresh Proxmox VE 8 node has none of the tools (the lab's hosts are such nodes): install them first.
+  apt-get update -q > /dev/null
+  apt-get install -y -q mstflint=4.21.0+1-1 pciutils ethtool > /dev/null
   mstflint --version
   lspci -D -d 15b3:
   mstflint -d "$bdf" q
