@@ -39,7 +39,7 @@ def test_triage_sends_every_card_not_at_the_target_to_the_burn_module():
 def test_the_identity_cache_round_trips_privately_and_ignores_junk(tmp_path):
     cache = str(tmp_path / 'images')
     assert firmware_job.cached_identity(cache, SHA) is None
-    kept = firmware_job.cache_identity(cache, SHA, dict(TARGET, sha256=SHA, path='/tmp/x/fw.bin', image_type='FS2'))
+    kept = firmware_job.cache_identity(cache, SHA, dict(TARGET, sha256=SHA, path='/var/tmp/connectx-image-1/fw.bin', image_type='FS2'))
     assert 'path' not in kept and firmware_job.cached_identity(cache, SHA) == kept
     assert stat.S_IMODE(os.stat(cache).st_mode) == 0o700
     assert stat.S_IMODE(os.stat(os.path.join(cache, SHA + '.json')).st_mode) == 0o600
