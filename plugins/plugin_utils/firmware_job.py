@@ -13,7 +13,6 @@ check mode, which decides (and refuses what is unsafe) from what it reads on the
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import hashlib
 import json
 import os
 import re
@@ -39,13 +38,10 @@ def check_image(path, sha256):
                        'not_found')
     if not os.path.isfile(path):
         raise JobError('image_invalid: %s is not a regular file. Refused before any change.' % path, 'image_invalid')
-    digest = hashlib.sha256()
-    with open(path, 'rb') as handle:
-        for block in iter(lambda: handle.read(1 << 20), b''):
-            digest.update(block)
-    if digest.hexdigest() != (sha256 or '').strip().lower():
+    digest = backup.sha256_of(path)
+    if digest != (sha256 or '').strip().lower():
         raise JobError('checksum_mismatch: %s has sha256 %s, the pin is %s. Refused before any change.'
-                       % (path, digest.hexdigest(), (sha256 or '').strip().lower() or 'missing'), 'checksum_mismatch')
+                       % (path, digest, (sha256 or '').strip().lower() or 'missing'), 'checksum_mismatch')
 
 
 def restore_job(image, cards, device='', wanted=None, other_card=False):
