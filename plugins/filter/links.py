@@ -27,6 +27,33 @@ def connectx_interfaces_by_host(hostvars, hosts):
     return dict((h, hostvars[h].get('connectx_interfaces') or []) for h in hosts)
 
 
+def tool_text(state):
+    """The tool of a host in words, for the report: flavour, version, package version and whether it is held."""
+    if not state:
+        return '-'
+    name = state.get('name') or '?'
+    if state.get('installed') is False:
+        return '%s not installed' % name
+    text = '%s %s' % (name, state.get('version') or '(version unknown)')
+    if state.get('package_version'):
+        held = state.get('held')
+        text += ' (package %s %s%s)' % (state.get('package') or name, state['package_version'],
+                                        ', held' if held else ', not held: apt upgrade may replace it' if held is False else '')
+    if state.get('supports_connectx3') is False:
+        text += ' - does not support ConnectX-3'
+    return text
+
+
+def connectx_tools_by_host(hostvars, hosts):
+    """{host: {tool, tool_text}} from each host's connectx_tools_state (set by the tools role), for the report."""
+    out = {}
+    for host in hosts or []:
+        state = hostvars[host].get('connectx_tools_state') if host in hostvars else None
+        if state:
+            out[host] = {'tool': state, 'tool_text': tool_text(state)}
+    return out
+
+
 class FilterModule(object):
     """homelab.connectx link filters."""
 
@@ -35,6 +62,7 @@ class FilterModule(object):
             'connectx_merge_links': _merge,
             'connectx_play_links': connectx_play_links,
             'connectx_interfaces_by_host': connectx_interfaces_by_host,
+            'connectx_tools_by_host': connectx_tools_by_host,
             'connectx_link_problems': links.link_problems,
             'connectx_links_in_run': links.links_in_run,
             'connectx_link_ends': links.link_ends,

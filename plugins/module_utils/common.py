@@ -21,6 +21,9 @@ MELLANOX_VENDOR = '0x15b3'
 # The argument_spec entry every module carries.
 TOOL_OPTION = dict(type='str', default='auto', choices=['auto', 'mstflint', 'mft'])
 
+# The Debian package of each flavour (NVIDIA's MFT .deb is called mft).
+PACKAGES = {'mstflint': 'mstflint', 'mft': 'mft'}
+
 # Which binary does which job in each flavour.
 BINARIES = {
     'mstflint': {'flint': 'mstflint', 'config': 'mstconfig', 'vpd': 'mstvpd'},
@@ -121,4 +124,19 @@ def tool_info(runner, flavour, flint):
             supported = bool(tools.support(flavour, tuple(version_tuple), 'connectx3').get('supported'))
         except (ParseError, ValueError, KeyError, TypeError):
             supported = None
-    return {'name': flavour, 'version': version, 'supports_connectx3': supported, 'installed': True}
+    info = {'name': flavour, 'version': version, 'supports_connectx3': supported, 'installed': True}
+    info.update(package_state(runner, PACKAGES[flavour]))
+    return info
+
+
+def package_state(runner, package):
+    """{package, package_version, held} from dpkg: the Debian package that brought the tool, its exact version and
+    whether it is on hold (so that `apt upgrade` keeps it). Not a Debian host, or not from a package: nulls."""
+    state = {'package': package, 'package_version': None, 'held': None}
+    if not runner.has('dpkg-query'):
+        return state
+    result = runner.run(['dpkg-query', '--show', '--showformat=${Version} ${db:Status-Want}\\n', package])
+    fields = result.stdout.split() if result.ok else []
+    if len(fields) == 2:
+        state.update(package_version=fields[0], held=fields[1] == 'hold')
+    return state

@@ -163,9 +163,19 @@ tool:
           installed anything), the cards are listed from sysfs only, each with RV(devices[].error) C(reason=tool_missing).
       type: bool
     package:
-      description: The package that provides the tool; only when it is not installed.
+      description: The package that provides the tool (when it is not installed, a hint where to get it).
       type: str
-      returned: when the tool is not installed
+    package_version:
+      description: The installed version of RV(tool.package) (from dpkg), null when dpkg does not know it.
+      type: str
+      returned: when the tool is installed
+      sample: 4.21.0+1-1
+    held:
+      description:
+        - Whether RV(tool.package) is on hold (C(apt-mark hold)), so that C(apt upgrade) keeps this version; null when
+          dpkg does not know the package.
+      type: bool
+      returned: when the tool is installed
 reason:
   description: Machine-readable refusal reason.
   returned: failure

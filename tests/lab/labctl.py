@@ -317,10 +317,38 @@ def ensure_bridge(topo):
     return net
 
 
+def netsys_dir(name):
+    return os.path.join(STATE, 'netsys', name)
+
+
+def netsys_mounts():
+    """The lab's sysfs mounts (netsys_mount) on this machine."""
+    top = os.path.join(STATE, 'netsys') + os.sep
+    with open('/proc/self/mounts') as handle:
+        return [line.split()[1] for line in handle if line.split()[1].startswith(top)]
+
+
+def netsys_mount(name):
+    """A sysfs of the host's network namespace, writable, mounted on the machine (sysfs shows the network
+    devices of the namespace of whoever mounts it): the container gets its devices/virtual/net, where a
+    real node writes an interface's MTU. The container's own /sys stays read-only for everything else."""
+    path = netsys_dir(name)
+    if path not in netsys_mounts():
+        os.makedirs(path, exist_ok=True)
+        run(['nsenter', '--net=/run/netns/%s' % netns(name), 'mount', '-t', 'sysfs', 'sysfs', path])
+
+
+def netsys_unmount():
+    for path in sorted(netsys_mounts(), reverse=True):
+        run(['umount', '-l', path], check=False)
+    shutil.rmtree(os.path.join(STATE, 'netsys'), ignore_errors=True)
+
+
 def ensure_netns(topo, name, host, net, speeds):
     ns = netns(name)
     if ns not in run(['ip', 'netns', 'list']).stdout.split():
         run(['ip', 'netns', 'add', ns])
+    netsys_mount(name)
     in_ns(name, 'ip', 'link', 'set', 'lo', 'up')
     veth = 'cxm-%s' % name
     if run(['ip', 'link', 'show', veth], check=False).returncode != 0:
@@ -466,8 +494,11 @@ def ensure_container(name, tag, cards_root):
     if state.returncode == 0:
         podman('rm', '-f', container(name))
     # SYS_ADMIN: the init binds a fresh boot id over /proc/sys/kernel/random/boot_id at each boot.
+    # /sys is read-only in the container; its network devices are writable, as on a real node (ifupdown2
+    # sets an MTU through /sys/class/net/<dev>/mtu): the host's own sysfs of its netns (netsys_mount).
     podman('run', '-d', '--name', container(name), '--hostname', name, '--restart=always',
            '--network', 'ns:/run/netns/%s' % netns(name), '--cap-add', 'NET_ADMIN,NET_RAW,SYS_ADMIN',
+           '-v', '%s:/sys/devices/virtual/net' % os.path.join(netsys_dir(name), 'devices', 'virtual', 'net'),
            '--label', 'cxlab=1',
            '-v', '%s:/var/lib/fakemlx' % cards_root,
            '-v', '%s:/opt/cxlab/boot:ro' % boot_dir(name),
@@ -612,7 +643,9 @@ def inventory(topo):
         if host.get('login', 'root') != 'root':
             hostvars['ansible_become'] = True
         if not host.get('firmware', True):
+            # No image for this host: nor a PSID change (inventory_check warns about an allow without an image).
             hostvars['connectx_firmware_image'] = ''
+            hostvars['connectx_allow_psid_change'] = False
         hostvars.update(host.get('vars') or {})
         groups.setdefault(host['group'], {'hosts': {}})['hosts'][name] = hostvars
     return {'all': {
@@ -739,6 +772,7 @@ def cmd_down(topo, quiet=False):
     names = podman('ps', '-a', '--filter', 'label=cxlab=1', '--format', '{{.Names}}', check=False).stdout.split()
     if names:
         podman('rm', '-f', '-t', '0', *names, check=False)
+    netsys_unmount()
     for ns in run(['ip', 'netns', 'list'], check=False).stdout.split():
         if ns.startswith(PREFIX + '-'):
             run(['ip', 'netns', 'del', ns], check=False)

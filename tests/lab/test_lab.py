@@ -53,7 +53,9 @@ def leftovers():
     links = [line for line in sh(['ip', '-o', 'link'], check=False).stdout.splitlines() if 'cxm-' in line or 'cxlab0' in line]
     relays = [p for p in os.listdir('/proc') if p.isdigit() and b'relay.py' in _cmdline(p)]
     mirrors = [p for p in os.listdir('/proc') if p.isdigit() and b'cxlab-mirror' in _cmdline(p).split(b'\0')]
-    return ps + ns + links + relays + mirrors
+    with open('/proc/self/mounts') as handle:
+        mounts = [line.split()[1] for line in handle if '/.cache/lab/netsys/' in line.split()[1]]
+    return ps + ns + links + relays + mirrors + mounts
 
 
 def _cmdline(pid):

@@ -58,13 +58,20 @@ def cards():
     return dict((host, info['cards'][BDF]) for host, info in out['hosts'].items())
 
 
-def flash_writes():
+def flash_writes(counter='flash_program_ops'):
+    """{host: the card's counter} - page programs of the flash by default, 'nv_writes' for the NV configuration."""
     totals = {}
     for host in ('pve1', 'pve2', 'pve3', 'ws1'):
         root = os.path.join(REPO, '.cache', 'lab', 'hosts', host, 'fakemlx')
         show = json.loads(sh([sys.executable, os.path.join(HERE, 'emulator', 'cardctl.py'), '--root', root, 'show']).stdout)
-        totals[host] = show[BDF]['counters']['flash_program_ops']
+        totals[host] = show[BDF]['counters'][counter]
     return totals
+
+
+def backup_files():
+    """{path: mtime} of every file under the lab's backup folder on the controller."""
+    top = os.path.join(REPO, '.cache', 'lab', 'backups')
+    return dict((os.path.join(d, n), os.path.getmtime(os.path.join(d, n))) for d, _dirs, names in os.walk(top) for n in names)
 
 
 @pytest.fixture(scope='module')
@@ -109,15 +116,51 @@ def test_bad_input_on_one_host_stops_every_host_before_any_change(lab, tmp_path)
         assert sh(['podman', 'exec', 'cxlab-%s' % host, 'sh', '-c', 'command -v mstflint'], check=False).returncode != 0, host
 
 
+def test_a_type_error_is_one_sentence_per_host_not_the_argument_spec(lab, tmp_path):
+    """A string where a list of ports belongs: one sentence naming host, variable and what it must be, before any
+    change (a role's own validation printed its ~4 KB argument spec per host); a misspelt variable is warned."""
+    extra = tmp_path / 'pve2-string.yml'
+    bad = {'connectx_interfaces': 'ens1', 'connectx_firmare_image': 'fw.bin'}
+    extra.write_text(yaml.safe_dump({'all': {'hosts': {'pve2': bad}}}))
+    res = sh(PLAYBOOK[:1] + ['-i', INVENTORY, '-i', str(extra)] + PLAYBOOK[3:], check=False)
+    assert res.returncode != 0
+    assert ("pve2: connectx_interfaces is the string 'ens1', but it must be a list of mappings with the keys name "
+            "(required), address, mtu, bridge") in res.stdout + res.stderr, res.stdout[-4000:]
+    assert 'connectx_firmare_image is not a variable of homelab.connectx, nothing reads it - did you mean ' \
+           'connectx_firmware_image?' in res.stdout + res.stderr
+    assert 'argument_spec' not in res.stdout
+    assert len(res.stdout) < 4000, len(res.stdout)
+    counts = recap(res.stdout)
+    assert counts['pve2']['failed'] == 1 and all(c['changed'] == 0 for c in counts.values()), counts
+    assert all(w == 0 for w in flash_writes().values())
+
+
+def test_tags_backup_only_backs_up(lab, tmp_path):
+    """--tags backup on fresh nodes: the tools installed, every card backed up to the controller, nothing burned or
+    configured, no reboot."""
+    before, nv_before = flash_writes(), flash_writes('nv_writes')
+    res, costs = counted(PLAYBOOK + ['--tags', 'backup'], tmp_path)
+    counts = recap(res.stdout)
+    assert set(counts) == {'pve1', 'pve2', 'pve3', 'ws1'} and all(c['failed'] == 0 for c in counts.values()), res.stdout[-3000:]
+    assert all(c['reboots'] == 0 for c in costs.values()), costs
+    assert flash_writes() == before and flash_writes('nv_writes') == nv_before
+    with open(INVENTORY) as handle:
+        backups = yaml.safe_load(handle)['all']['vars']['connectx_backup_dir']
+    for host, psid in (('pve1', 'MT_1090110018'), ('pve2', 'MT_1090110018'), ('pve3', 'MT_1090120019'), ('ws1', 'MT_1090120019')):
+        names = os.listdir(os.path.join(backups, host))
+        assert 'SHA256SUMS' in names and [n for n in names if n.startswith(psid) and n.endswith('.image')], (host, names)
+    assert cards()['pve1']['psid'] == 'MT_1090110018'
+
+
 def test_check_mode_with_the_tools_shows_the_burn(lab):
     """Once the tools are installed (the tools role for real), check mode reads the flash and shows the burn."""
     sh([PLAYBOOK[0], '-i', INVENTORY, os.path.join(HERE, 'playbooks', 'tools.yml')])
-    before = flash_writes()
+    before, backups = flash_writes(), backup_files()
     res = sh(PLAYBOOK + ['--check', '--diff'])
     assert all(r['failed'] == 0 for r in recap(res.stdout).values()), res.stdout[-3000:]
     assert 'psid: MT_1090120019' in res.stdout  # the diff shows what would be burned
     assert flash_writes() == before
-    assert not os.path.exists(os.path.join(REPO, '.cache', 'lab', 'backups'))
+    assert backup_files() == backups  # check mode writes no backup (the ones of --tags backup stay as they were)
 
 
 def test_relative_paths_are_taken_from_the_inventory_directory(lab, tmp_path):
@@ -173,6 +216,9 @@ def test_first_run_crossflashes_and_asserts_every_link(lab, tmp_path):
     assert re.search(r'^\| pve1-pve2 \| DEGRADED \|.*limited by pve2:ens1 sits in PCIe 3.0 x4 \(8 GT/s\): ceiling 31.5 Gb/s raw',
                      report, re.M), report
     assert re.search(r'^\| pve1-pve3 \| OK \| 56.0 Gb/s \| 56.0 Gb/s \|', report, re.M)
+    # Each host's tool, with the pinned package on hold (so apt upgrade keeps it).
+    for host in ('pve1', 'pve2', 'pve3', 'ws1'):
+        assert '| %s | mstflint 4.21.0 (package mstflint 4.21.0+1-1, held) |' % host in report, report
     assert os.path.getsize(os.path.join(REPO, 'reports', 'links.html')) > 1000
 
 
@@ -182,6 +228,30 @@ def test_second_run_changes_nothing(lab):
     counts = recap(res.stdout)
     assert all(c['changed'] == 0 and c['failed'] == 0 for c in counts.values()), counts
     assert flash_writes() == before
+
+
+def test_tags_links_rechecks_and_rewrites_the_report_with_no_change(lab):
+    """--tags links on the converged lab: the links checked again and the report written again, no change, no write to
+    any card (no firmware job, no port setting, no driver or interfaces step)."""
+    report = os.path.join(REPO, 'reports', 'links.md')
+    os.remove(report)
+    before, nv_before = flash_writes(), flash_writes('nv_writes')
+    res = sh(PLAYBOOK + ['--tags', 'links'])
+    counts = recap(res.stdout)
+    assert set(counts) == {'pve1', 'pve2', 'pve3', 'ws1'}
+    assert all(c['changed'] == 0 and c['failed'] == 0 for c in counts.values()), counts
+    assert os.path.exists(report)
+    assert flash_writes() == before and flash_writes('nv_writes') == nv_before
+    for task in ('Back up and burn', 'Apply the settings', 'Load the Ethernet driver', 'Write and apply the stanzas'):
+        assert task not in res.stdout, task
+    assert 'Compare each end with the declaration' in res.stdout
+
+
+def test_tags_links_still_refuses_bad_input(lab):
+    res = sh(PLAYBOOK + ['--tags', 'links', '-e', '{"connectx_iperf3": "sometimes"}'], check=False)
+    assert res.returncode != 0
+    assert "connectx_iperf3 is the string 'sometimes', but it must be true or false" in res.stdout + res.stderr
+    assert all(c['changed'] == 0 for c in recap(res.stdout).values())
 
 
 def test_limit_to_one_host_checks_its_ends_and_skips_the_other_links(lab):

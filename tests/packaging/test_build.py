@@ -41,6 +41,7 @@ FILTERS = sorted(name for path in glob.glob(os.path.join(ROOT, 'plugins', 'filte
 ALLOWED = [re.compile(p) for p in (
     r'MANIFEST\.json', r'FILES\.json', r'README\.md', r'COPYING', r'LICENSES/[A-Za-z0-9.+-]+\.txt',
     r'CHANGELOG\.(md|rst)', r'changelogs/(changelog|config)\.yaml', r'meta/runtime\.yml',
+    r'meta/execution-environment\.yml', r'meta/ee-(requirements|bindep)\.txt',
     r'plugins/(modules|module_utils|plugin_utils|doc_fragments|filter|action)/[a-z0-9_]+\.py',
     r'plugins/filter/[a-z0-9_]+\.yml',
     r'roles/[a-z_]+/(README\.md|(defaults|handlers|vars|meta|tasks)/[a-z0-9_]+\.yml|templates/[a-z0-9_.]+\.j2)',

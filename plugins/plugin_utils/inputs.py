@@ -1,0 +1,122 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, homelab.connectx contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""A host's connectx_* inventory variables checked against the roles' own argument specs, on the controller.
+
+The roles' ``meta/argument_specs.yml`` stay the one place where each variable's type, choices and default are
+written. A role validates them when it starts, but a bad value then prints the whole specification (about 4 KB
+per host) around one line of error; here each bad variable gets one sentence that names the host, the variable,
+the value given and what it must be. Two things the argument specs cannot say are warned about: a ``connectx_*``
+variable that no role reads (a typo, e.g. ``connectx_firmare_image``) and a PSID change allowed on a host that has
+no image to burn.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import difflib
+import os
+
+import yaml
+
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.module_utils.parsing.convert_bool import boolean
+
+ROLES_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), 'roles')
+
+# Variables of the collection that are not role options: host facts the roles leave for each other (documented in
+# the role that sets them).
+FACTS = ('connectx_reboot_pending', 'connectx_tools_state')
+
+TYPE_WORDS = {'str': 'a string', 'path': 'a path (a string)', 'int': 'a whole number', 'bool': 'true or false',
+              'float': 'a number', 'raw': 'any value', 'dict': 'a mapping', 'list': 'a list'}
+
+
+def load_specs(roles, roles_dir=ROLES_DIR):
+    """{variable: spec} of the ``main`` entry point of each role in ``roles``, in that order (the first role that
+    declares a variable gives its spec)."""
+    specs = {}
+    for role in roles:
+        path = os.path.join(roles_dir, role, 'meta', 'argument_specs.yml')
+        with open(path) as handle:
+            data = yaml.safe_load(handle) or {}
+        options = (((data.get('argument_specs') or {}).get('main') or {}).get('options')) or {}
+        for name, spec in options.items():
+            specs.setdefault(name, spec)
+    return specs
+
+
+def known_variables(roles_dir=ROLES_DIR):
+    """Every variable name any entry point of any role declares, plus the documented facts."""
+    names = set(FACTS)
+    for role in sorted(os.listdir(roles_dir)):
+        path = os.path.join(roles_dir, role, 'meta', 'argument_specs.yml')
+        if not os.path.isfile(path):
+            continue
+        with open(path) as handle:
+            data = yaml.safe_load(handle) or {}
+        for entry in (data.get('argument_specs') or {}).values():
+            names.update(((entry or {}).get('options') or {}).keys())
+    return names
+
+
+def expected(spec):
+    """What a value of ``spec`` must be, in words."""
+    kind = spec.get('type', 'str')
+    words = TYPE_WORDS.get(kind, kind)
+    if kind == 'list':
+        element = spec.get('elements')
+        if element == 'dict' and spec.get('options'):
+            keys = ', '.join('%s%s' % (k, ' (required)' if (v or {}).get('required') else '')
+                             for k, v in spec['options'].items())
+            words = 'a list of mappings with the keys %s' % keys
+        elif element:
+            words = 'a list of %ss' % TYPE_WORDS.get(element, element).replace('a ', '', 1)
+    elif kind == 'dict' and spec.get('options'):
+        words = 'a mapping with the keys %s' % ', '.join(spec['options'])
+    if spec.get('choices'):
+        words = 'one of %s' % ', '.join(str(c) for c in spec['choices'])
+    return words
+
+
+def shown(value, limit=80):
+    text = repr(value)
+    if isinstance(value, str):
+        text = 'the string %s' % text
+    return text if len(text) <= limit else text[:limit - 3] + '...'
+
+
+def check(host, specs, values, known=None):
+    """(errors, warnings) for the host's ``values`` ({variable: templated value}, only those it defines).
+
+    Each error is one sentence: host, variable, the value given, what it must be, and what ansible-core said.
+    """
+    errors, warnings = [], []
+    for name in sorted(values):
+        spec = specs.get(name)
+        if spec is None:
+            continue
+        result = ArgumentSpecValidator({name: spec}).validate({name: values[name]})
+        messages = []
+        for message in (str(e) for e in result.error_messages):
+            if not [m for m in messages if message in m]:
+                messages = [m for m in messages if m not in message] + [message]
+        if messages:
+            errors.append('%s: %s is %s, but it must be %s (%s). Fix it where %s sets it.'
+                          % (host, name, shown(values[name]), expected(spec), '; '.join(messages), host))
+    if known is not None:
+        for name in sorted(values):
+            if name.startswith('connectx_') and name not in known:
+                close = difflib.get_close_matches(name, sorted(known), n=1)
+                warnings.append('%s: %s is not a variable of homelab.connectx, nothing reads it%s'
+                                % (host, name, ' - did you mean %s?' % close[0] if close else '.'))
+    if boolean(values.get('connectx_allow_psid_change'), strict=False) and not values.get('connectx_firmware_image'):
+        warnings.append('%s: connectx_allow_psid_change is true but connectx_firmware_image is not set, so nothing is '
+                        'burned on %s: set the image for it, or connectx_allow_psid_change: false for it.' % (host, host))
+    return errors, warnings
+
+
+def known_roles(roles_dir=ROLES_DIR):
+    """The collection's roles that have argument specs."""
+    return sorted(r for r in os.listdir(roles_dir) if os.path.isfile(os.path.join(roles_dir, r, 'meta', 'argument_specs.yml')))
