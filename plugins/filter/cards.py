@@ -10,6 +10,8 @@ __metaclass__ = type
 import re
 
 from ansible.errors import AnsibleFilterError
+from ansible_collections.homelab.connectx.plugins.module_utils import parse_mlxconfig
+from ansible_collections.homelab.connectx.plugins.module_utils.errors import ParseError
 from ansible_collections.homelab.connectx.plugins.plugin_utils import firmware_job
 
 OPTION_NAME = re.compile(r'^[a-z0-9_]+$')
@@ -40,6 +42,21 @@ def connectx_mlx4_core_params(options, port_type_fallback=''):
     return ' '.join(out)
 
 
+def connectx_port_settings_problems(settings):
+    """What is wrong with connectx_port_settings, in sentences (empty: nothing): the checks of the mlx_config module
+    (parse_mlxconfig.requested_settings), so that the preflight refuses before any change what the module would."""
+    if not isinstance(settings, dict):
+        return ['it must map setting names to values (e.g. {LINK_TYPE_P1: ETH, LINK_TYPE_P2: ETH}), got %r' % (settings,)]
+    problems = ['%r is not a setting name (letters, digits and _)' % (name,) for name in settings
+                if not re.match(r'^[A-Za-z][A-Za-z0-9_]*$', str(name))]
+    if not problems:
+        try:
+            parse_mlxconfig.requested_settings(settings)
+        except ParseError as exc:
+            problems.append(str(exc))
+    return problems
+
+
 class FilterModule(object):
     """homelab.connectx card filters."""
 
@@ -47,4 +64,5 @@ class FilterModule(object):
         return {
             'connectx_select_cards': connectx_select_cards,
             'connectx_mlx4_core_params': connectx_mlx4_core_params,
+            'connectx_port_settings_problems': connectx_port_settings_problems,
         }

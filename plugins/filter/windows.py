@@ -2,12 +2,12 @@
 # Copyright (c) 2026, homelab.connectx contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Filters of the windows_host role: the logic lives in module_utils/parse_windows.py (pure, unit-tested)."""
+"""Filters of the windows_host role: the logic lives in plugin_utils/parse_windows.py (pure, unit-tested)."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-from ansible_collections.homelab.connectx.plugins.module_utils import parse_windows
+from ansible_collections.homelab.connectx.plugins.plugin_utils import parse_windows
 
 
 class FilterModule(object):

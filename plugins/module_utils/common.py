@@ -24,12 +24,6 @@ TOOL_OPTION = dict(type='str', default='auto', choices=['auto', 'mstflint', 'mft
 # The Debian package of each flavour (NVIDIA's MFT .deb is called mft).
 PACKAGES = {'mstflint': 'mstflint', 'mft': 'mft'}
 
-# Which binary does which job in each flavour.
-BINARIES = {
-    'mstflint': {'flint': 'mstflint', 'config': 'mstconfig', 'vpd': 'mstvpd'},
-    'mft': {'flint': 'flint', 'config': 'mlxconfig', 'vpd': 'mlxvpd'},
-}
-
 
 def select_flavour(runner, requested):
     """'mft' or 'mstflint': auto means MFT when ``flint`` is on PATH, else mstflint."""
@@ -39,7 +33,8 @@ def select_flavour(runner, requested):
 
 
 def binary(flavour, job):
-    return BINARIES[flavour][job]
+    """The command of ``job`` (flint, config, vpd, ...) in ``flavour``: the one table is tools.TOOL_COMMANDS."""
+    return tools.TOOL_COMMANDS[flavour][job]
 
 
 def refuse(module, runner, msg, reason, result=None, **extra):

@@ -133,6 +133,38 @@ def normalize_value(name, value):
     return number
 
 
+def requested_settings(settings):
+    """{NAME: number} of the settings a user asks for (a module option, a role variable), stricter than what the
+    tool prints: a boolean (YAML's yes/on/true) only for a boolean setting (``LINK_TYPE_P1: yes`` would be 1, i.e.
+    InfiniBand); a word with a number (``ETH(1)``) only when the number is the word's; one name once, whatever its
+    case (``link_type_p1`` and ``LINK_TYPE_P1`` are one setting). Raises ParseError(reason='invalid_value')."""
+    out = {}
+    for name, value in (settings or {}).items():
+        key = str(name).upper()
+        if key in out:
+            raise ParseError('%s is given twice (as %s and in another case): give each setting once' % (key, name),
+                             reason='invalid_value')
+        spec = KNOWN_SETTINGS.get(key)
+        if isinstance(value, bool) and spec is not _BOOL:
+            raise ParseError('%s: %r is a boolean (YAML reads yes/no/on/off/true/false as one), not a value of %s; '
+                             'give %s' % (key, value, key, _valid_words(key, spec)), reason='invalid_value')
+        match = _ENUM_RE.match(str(value).strip()) if isinstance(value, str) else None
+        enum = (spec or {}).get('enum') or {}
+        if match and match.group(1).strip().upper() in enum and enum[match.group(1).strip().upper()] != int(match.group(2)):
+            raise ParseError('%s: %r names %s but gives the number %s (%s is %d): give the word or the number alone'
+                             % (key, value, match.group(1).strip(), match.group(2), match.group(1).strip().upper(),
+                                enum[match.group(1).strip().upper()]), reason='invalid_value')
+        out[key] = normalize_value(key, value)
+    return out
+
+
+def _valid_words(name, spec):
+    enum = (spec or {}).get('enum') or {}
+    if enum:
+        return ' or '.join('%s (%d)' % (word, number) for word, number in sorted(enum.items(), key=lambda i: i[1]))
+    return 'a number'
+
+
 _ERROR_RULES = [
     ('unsupported_device', ('unsupported device',)),
     ('config_unreadable', ('failed to query device current configuration', 'does not support reading current',

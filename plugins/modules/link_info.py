@@ -132,6 +132,7 @@ reason:
 '''
 
 import os
+import re
 import time
 
 from ansible.module_utils.basic import AnsibleModule
@@ -141,6 +142,7 @@ from ansible_collections.homelab.connectx.plugins.module_utils.common import MEL
 from ansible_collections.homelab.connectx.plugins.module_utils.errors import ParseError
 from ansible_collections.homelab.connectx.plugins.module_utils import parse_ethtool
 
+IFNAME_RE = re.compile(r'^[A-Za-z0-9_.:@-]{1,15}$')
 SYSFS_NET = '/sys/class/net'
 
 
@@ -234,6 +236,11 @@ def main():
     names = module.params['interfaces']
     if names is None:
         names = connectx_interfaces(SYSFS_NET)
+    # An interface name is a file name under /sys/class/net: no path (../../etc), at most 15 characters.
+    bad = [n for n in names if not IFNAME_RE.match(n) or n in ('.', '..')]
+    if bad:
+        refuse(module, runner, 'Not an interface name: %s (up to 15 letters, digits, ".", "_", "-", ":", "@"; no "/").'
+               % ', '.join(repr(n) for n in bad), 'invalid_argument', interfaces=bad)
     missing = [n for n in names if not os.path.exists(os.path.join(SYSFS_NET, n))]
     if missing:
         refuse(module, runner, 'No network interface named %s on this host; check connectx_interfaces / the link '

@@ -159,12 +159,10 @@ def main():
     if not support['config']:
         refuse(module, runner, '%s Fix: %s.' % (support['message'], support['fix']), 'tool_unsupported', fix=support['fix'])
 
-    wanted = {}
-    for name, value in module.params['settings'].items():
-        try:
-            wanted[name.upper()] = parse_mlxconfig.normalize_value(name.upper(), value)
-        except ParseError as exc:
-            refuse(module, runner, 'Invalid value for %s: %s.' % (name, exc), 'invalid_value', setting=name)
+    try:
+        wanted = parse_mlxconfig.requested_settings(module.params['settings'])
+    except ParseError as exc:
+        refuse(module, runner, 'Invalid settings: %s. Nothing has been changed.' % exc, 'invalid_value')
 
     config = read_config(module, runner, config_tool, bdf, parse_mlxconfig.driver_port_types(wanted))
     unknown = sorted(set(wanted) - set(config['settings']))

@@ -40,7 +40,9 @@ options:
     type: path
     required: true
   image_sha256:
-    description: Expected sha256 of the image; a different file is refused (C(reason=checksum_mismatch)).
+    description:
+      - Expected sha256 of the image (64 hex digits); a different file is refused (C(reason=checksum_mismatch)).
+      - A blank or malformed value is refused (C(reason=invalid_argument)); leave the option out to burn without a pin.
     type: str
   allow_psid_change:
     description: Allow an image whose PSID differs from the card's (a crossflash), for allowlisted pairs only.
@@ -140,6 +142,7 @@ reason:
 import errno
 import fcntl
 import os
+import re
 import time
 
 from ansible.module_utils.basic import AnsibleModule
@@ -151,6 +154,7 @@ from ansible_collections.homelab.connectx.plugins.module_utils.errors import Par
 from ansible_collections.homelab.connectx.plugins.module_utils import firmware, parse_flint, psid, tools
 
 SYSFS_PCI = firmware.SYSFS_PCI
+SHA256_RE = re.compile(r'^[0-9a-fA-F]{64}$')
 LOCK_DIR = '/run/lock'
 
 
@@ -204,6 +208,14 @@ def main():
     )
     params = module.params
     runner = CommandRunner(module)
+    # A blank or malformed pin would switch the checksum check off: refused before anything runs.
+    if params['image_sha256'] is not None and not SHA256_RE.match(params['image_sha256'].strip()):
+        refuse(module, runner, 'image_sha256 must be the 64 hex digits that `sha256sum <image>` prints, got %r; leave it '
+               'out only to burn an image without a pin. Nothing has been changed.' % params['image_sha256'],
+               'invalid_argument')
+    if params['lock_timeout'] < 0:
+        refuse(module, runner, 'lock_timeout must be 0 or more seconds, got %d. Nothing has been changed.'
+               % params['lock_timeout'], 'invalid_argument')
     flavour = select_flavour(runner, params['tool'])
     flint = runner.find(binary(flavour, 'flint'))
     bdf, devdir = firmware.find_card(module, runner, params['device'], SYSFS_PCI)

@@ -318,6 +318,9 @@ def test_a_host_without_ifupdown_passes_with_nothing_to_configure_and_is_refused
     ('{"connectx_allowed_psid_changes": [{"from": "MT_1", "to": "MT_2"}]}', 'allowlist'),
     ('{"connectx_firmware_image": "/nonexistent/fw.bin"}', '/nonexistent/fw.bin'),
     ('{"connectx_iperf3": "sometimes"}', 'connectx_iperf3'),
+    # YAML's `on` is a boolean: 1 VF (or, for a LINK_TYPE, InfiniBand) if it were taken as a number.
+    ('{"connectx_port_settings": {"LINK_TYPE_P1": "ETH", "LINK_TYPE_P2": "ETH", "NUM_OF_VFS": true}}',
+     'NUM_OF_VFS: True is a boolean'),
     ('{"connectx_links": [{"name": "y", "a": {"host": "pve1", "iface": "ens1"}, "b": {"host": "pve2", "iface": "ens9"}, '
      '"speed_mbps": 40000}]}', 'link y: end b names pve2:ens9, which is not in the connectx_interfaces of pve2'),
 ])

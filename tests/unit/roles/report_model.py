@@ -11,7 +11,7 @@ import os
 
 import jinja2
 
-from ansible_collections.homelab.connectx.plugins.module_utils import links
+from ansible_collections.homelab.connectx.plugins.plugin_utils import links
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 TEMPLATES = os.path.join(REPO, 'roles', 'link_check', 'templates')

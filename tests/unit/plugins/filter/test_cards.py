@@ -10,7 +10,8 @@ __metaclass__ = type
 import pytest
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.homelab.connectx.plugins.filter.cards import connectx_mlx4_core_params, connectx_select_cards
+from ansible_collections.homelab.connectx.plugins.filter.cards import (
+    FilterModule, connectx_mlx4_core_params, connectx_select_cards)
 from ansible_collections.homelab.connectx.plugins.module_utils import parse_mlxconfig
 
 CARDS = [{'pci_address': '0000:03:00.0'}, {'pci_address': '0000:04:00.0'}]
@@ -41,3 +42,23 @@ def test_mlx4_core_params_adds_the_fallback_unless_set():
 ])
 def test_driver_port_types(settings, expected):
     assert parse_mlxconfig.driver_port_types(settings) == expected
+
+
+@pytest.mark.parametrize('settings, problem', [
+    ({'LINK_TYPE_P1': 'ETH', 'LINK_TYPE_P2': 'ETH'}, None),
+    ({'LINK_TYPE_P1': 'eth', 'SRIOV_EN': True, 'NUM_OF_VFS': 8}, None),
+    ({'LINK_TYPE_P1': True}, 'LINK_TYPE_P1: True is a boolean'),
+    ({'NUM_OF_VFS': True}, 'NUM_OF_VFS: True is a boolean'),
+    ({'LINK_TYPE_P2': 'ETH(1)'}, "names ETH but gives the number 1 (ETH is 2)"),
+    ({'link_type_p1': 'IB', 'LINK_TYPE_P1': 'ETH'}, 'LINK_TYPE_P1 is given twice'),
+    ({'LINK_TYPE_P1': 'ethernet'}, 'not a valid value'),
+    ({'NUM_OF_VFS': 500}, 'out of range'),
+    ({'LINK TYPE': 'ETH'}, 'is not a setting name'),
+    ('LINK_TYPE_P1=ETH', 'it must map setting names to values'),
+])
+def test_port_settings_problems(settings, problem):
+    problems = FilterModule().filters()['connectx_port_settings_problems'](settings)
+    if problem is None:
+        assert problems == []
+    else:
+        assert len(problems) == 1 and problem in problems[0], problems

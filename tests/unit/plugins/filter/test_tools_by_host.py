@@ -10,7 +10,7 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.homelab.connectx.plugins.filter import links as link_filters
-from ansible_collections.homelab.connectx.plugins.module_utils import links
+from ansible_collections.homelab.connectx.plugins.plugin_utils import links
 
 HELD = {'name': 'mstflint', 'version': '4.21.0', 'supports_connectx3': True, 'installed': True,
         'package': 'mstflint', 'package_version': '4.21.0+1-1', 'held': True}

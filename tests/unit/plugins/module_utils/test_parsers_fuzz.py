@@ -20,7 +20,8 @@ from hypothesis import given, settings, HealthCheck, strategies as st
 from conftest import FIXTURES_DIR, load_fixture
 
 from ansible_collections.homelab.connectx.plugins.module_utils import (
-    parse_flint, parse_mlxconfig, parse_ethtool, parse_vpd, parse_mst, pcie, links)
+    parse_flint, parse_mlxconfig, parse_ethtool, parse_vpd, parse_mst, pcie)
+from ansible_collections.homelab.connectx.plugins.plugin_utils import links
 from ansible_collections.homelab.connectx.plugins.module_utils.errors import ParseError
 
 EXAMPLES = 300

@@ -30,7 +30,7 @@ __metaclass__ = type
 import json
 import re
 
-from ansible_collections.homelab.connectx.plugins.module_utils import links
+from ansible_collections.homelab.connectx.plugins.plugin_utils import links
 from ansible_collections.homelab.connectx.plugins.module_utils.errors import ParseError
 
 MELLANOX_VENDOR = '15b3'

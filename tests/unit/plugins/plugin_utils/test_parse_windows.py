@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 from conftest import load_fixture
 
-from ansible_collections.homelab.connectx.plugins.module_utils import links
-from ansible_collections.homelab.connectx.plugins.module_utils import parse_windows as pw
+from ansible_collections.homelab.connectx.plugins.plugin_utils import links
+from ansible_collections.homelab.connectx.plugins.plugin_utils import parse_windows as pw
 from ansible_collections.homelab.connectx.plugins.module_utils.errors import ParseError
 from ansible_collections.homelab.connectx.plugins.filter.windows import FilterModule
 

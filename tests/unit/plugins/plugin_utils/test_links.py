@@ -2,12 +2,12 @@
 # Copyright (c) 2026, homelab.connectx contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Link ends, their evaluation and the link report (module_utils/links.py)."""
+"""Link ends, their evaluation and the link report (plugin_utils/links.py)."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-from ansible_collections.homelab.connectx.plugins.module_utils import links
+from ansible_collections.homelab.connectx.plugins.plugin_utils import links
 
 LINKS = [
     {'name': 'pve1-pve2', 'a': {'host': 'pve1', 'iface': 'ens1'}, 'b': {'host': 'pve2', 'iface': 'ens1'}, 'speed_mbps': 40000},
