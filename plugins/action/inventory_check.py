@@ -28,28 +28,28 @@ class ActionModule(ActionBase):
         del tmp
         task_vars = task_vars or {}
         roles = self._task.args.get('roles') or DEFAULT_ROLES
-        if not isinstance(roles, list) or [r for r in roles if r not in inputs.known_roles()]:
+        if not isinstance(roles, list) or [r for r in roles if r not in inputs.entry_points()]:
             result.update(failed=True, reason='roles_invalid',
-                          msg='roles must be a list of the collection\'s roles (%s), got %r.'
-                          % (', '.join(inputs.known_roles()), roles))
+                          msg='roles must be a list of the collection\'s roles or role:entry points (%s), got %r.'
+                          % (', '.join(inputs.entry_points()), roles))
             return result
         host = task_vars.get('inventory_hostname', '?')
         specs = inputs.load_specs(roles)
-        values, errors = {}, []
+        values, unread = {}, []
         for name in sorted(task_vars):
             if not str(name).startswith('connectx_'):
                 continue
             try:
                 values[name] = self._templar.template(task_vars[name])
-            except AnsibleError as exc:
-                errors.append('%s: %s cannot be read: %s. Fix it where %s sets it.'
-                              % (host, name, str(exc).splitlines()[0], host))
-        found, warnings = inputs.check(host, specs, values, inputs.known_variables())
-        errors.extend(found)
+            except AnsibleError:
+                # E.g. "{{ connectx_backup_dir }}/cache" with connectx_backup_dir left at the role's default, which
+                # is not a variable yet here: the role validates it when it runs.
+                unread.append(name)
+        errors, warnings = inputs.check(host, specs, values, inputs.known_variables(), burns='firmware' in roles)
         result.update(changed=False, warnings=warnings)
         if errors:
             # The sentences are the message (one per bad variable): nothing else is printed with them.
             result.update(failed=True, reason='inventory_invalid', msg=' '.join(errors) + ' Nothing has been changed.')
         else:
-            result['checked'] = sorted(n for n in values if n in specs)
+            result.update(checked=sorted(n for n in values if n in specs), unread=unread)
         return result

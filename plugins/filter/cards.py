@@ -47,11 +47,14 @@ def connectx_port_settings_problems(settings):
     (parse_mlxconfig.requested_settings), so that the preflight refuses before any change what the module would."""
     if not isinstance(settings, dict):
         return ['it must map setting names to values (e.g. {LINK_TYPE_P1: ETH, LINK_TYPE_P2: ETH}), got %r' % (settings,)]
-    problems = ['%r is not a setting name (letters, digits and _)' % (name,) for name in settings
-                if not re.match(r'^[A-Za-z][A-Za-z0-9_]*$', str(name))]
-    if not problems:
+    problems = []
+    for name, value in settings.items():
+        if not re.match(r'^[A-Z][A-Z0-9_]*$', str(name)):
+            problems.append('%r is not a setting name as the tools print it (upper case letters, digits and _, e.g. '
+                            'LINK_TYPE_P1)' % (name,))
+            continue
         try:
-            parse_mlxconfig.requested_settings(settings)
+            parse_mlxconfig.requested_settings({name: value})
         except ParseError as exc:
             problems.append(str(exc))
     return problems

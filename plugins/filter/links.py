@@ -37,8 +37,9 @@ def tool_text(state):
     text = '%s %s' % (name, state.get('version') or '(version unknown)')
     if state.get('package_version'):
         held = state.get('held')
+        unheld = ', not held: apt upgrade may replace it' if name == 'mstflint' else ', not held'
         text += ' (package %s %s%s)' % (state.get('package') or name, state['package_version'],
-                                        ', held' if held else ', not held: apt upgrade may replace it' if held is False else '')
+                                        ', held' if held else unheld if held is False else '')
     if state.get('supports_connectx3') is False:
         text += ' - does not support ConnectX-3'
     return text

@@ -130,8 +130,10 @@ def package_state(runner, package):
     state = {'package': package, 'package_version': None, 'held': None}
     if not runner.has('dpkg-query'):
         return state
-    result = runner.run(['dpkg-query', '--show', '--showformat=${Version} ${db:Status-Want}\\n', package])
+    result = runner.run(['dpkg-query', '--show', '--showformat=${Version} ${db:Status-Want} ${db:Status-Status}\\n',
+                         package])
     fields = result.stdout.split() if result.ok else []
-    if len(fields) == 2:
+    # Only an installed package counts (removed with its configuration kept is 'config-files').
+    if len(fields) == 3 and fields[2] == 'installed':
         state.update(package_version=fields[0], held=fields[1] == 'hold')
     return state

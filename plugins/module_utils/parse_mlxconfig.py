@@ -135,8 +135,9 @@ def normalize_value(name, value):
 
 def requested_settings(settings):
     """{NAME: number} of the settings a user asks for (a module option, a role variable), stricter than what the
-    tool prints: a boolean (YAML's yes/on/true) only for a boolean setting (``LINK_TYPE_P1: yes`` would be 1, i.e.
-    InfiniBand); a word with a number (``ETH(1)``) only when the number is the word's; one name once, whatever its
+    tool prints: a boolean (YAML's yes/on/true) not for a known setting that is not boolean (``LINK_TYPE_P1: yes``
+    would be 1, i.e. InfiniBand; settings this module does not know are left to the tool); a word with a number
+    (``ETH(1)``) only when the number is the word's; one name once, whatever its
     case (``link_type_p1`` and ``LINK_TYPE_P1`` are one setting). Raises ParseError(reason='invalid_value')."""
     out = {}
     for name, value in (settings or {}).items():
@@ -145,7 +146,7 @@ def requested_settings(settings):
             raise ParseError('%s is given twice (as %s and in another case): give each setting once' % (key, name),
                              reason='invalid_value')
         spec = KNOWN_SETTINGS.get(key)
-        if isinstance(value, bool) and spec is not _BOOL:
+        if isinstance(value, bool) and spec is not None and spec is not _BOOL:
             raise ParseError('%s: %r is a boolean (YAML reads yes/no/on/off/true/false as one), not a value of %s; '
                              'give %s' % (key, value, key, _valid_words(key, spec)), reason='invalid_value')
         match = _ENUM_RE.match(str(value).strip()) if isinstance(value, str) else None

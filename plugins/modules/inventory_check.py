@@ -19,14 +19,19 @@ description:
     what ansible-core said - instead of the whole specification that a role's own validation prints.
   - Warns about a C(connectx_*) variable that no role reads (with the closest known name) and about
     C(connectx_allow_psid_change) on a host without C(connectx_firmware_image).
-  - The playbooks of the collection run it first in their preflight play, with C(any_errors_fatal), so that bad
-    input on any host stops every host before the first change.
+  - A variable whose value cannot be templated yet (it refers to a role default, which is not a variable before the
+    role runs) is left to the role's own validation and listed in RV(unread).
+  - C(site.yml) and C(crossflash.yml) run it first in their preflight play, with C(any_errors_fatal), so that bad
+    input on any host stops every host before the first change; C(verify.yml) and C(restore.yml) run it first too.
 version_added: 0.4.0
 author:
   - homelab.connectx contributors (@homelab-connectx)
 options:
   roles:
-    description: The roles whose variables are checked (their C(main) entry point); by default the six roles of the data path.
+    description:
+      - The roles whose variables are checked - C(role) for its C(main) entry point, C(role:entry) for another (for
+        example C(firmware:restore)); by default the six roles of the data path.
+      - The warning about C(connectx_allow_psid_change) without an image is given only when C(firmware) is among them.
     type: list
     elements: str
     default: [tools, firmware, port_config, driver, interfaces, link_check]
@@ -74,6 +79,11 @@ checked:
   type: list
   elements: str
   sample: [connectx_firmware_image, connectx_interfaces, connectx_links]
+unread:
+  description: The variables whose value could not be templated before the roles run (left to the roles' own validation).
+  returned: success
+  type: list
+  elements: str
 msg:
   description: On failure, one sentence per bad variable, then C(Nothing has been changed.)
   returned: failure

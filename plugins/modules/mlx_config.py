@@ -31,7 +31,11 @@ options:
     type: str
     required: true
   settings:
-    description: 'Wanted next-boot values, for example C({LINK_TYPE_P1: ETH, LINK_TYPE_P2: ETH, SRIOV_EN: false}).'
+    description:
+      - 'Wanted next-boot values, for example C({LINK_TYPE_P1: ETH, LINK_TYPE_P2: ETH, SRIOV_EN: false}).'
+      - Refused before the configuration is read (C(reason=invalid_value)) - a boolean for a known setting that is not
+        boolean (YAML reads C(yes), C(on), C(true) as one - C(LINK_TYPE_P1 - yes) would be 1, InfiniBand), a word with
+        another number than its own (C(ETH(1\))), one setting given twice in two cases, a value out of range.
     type: dict
     required: true
 notes:

@@ -31,20 +31,34 @@ FACTS = ('connectx_reboot_pending', 'connectx_tools_state')
 
 TYPE_WORDS = {'str': 'a string', 'path': 'a path (a string)', 'int': 'a whole number', 'bool': 'true or false',
               'float': 'a number', 'raw': 'any value', 'dict': 'a mapping', 'list': 'a list'}
+PLURAL_WORDS = {'str': 'strings', 'path': 'paths (strings)', 'int': 'whole numbers', 'bool': 'true/false values',
+                'float': 'numbers', 'raw': 'values', 'dict': 'mappings', 'list': 'lists'}
 
 
 def load_specs(roles, roles_dir=ROLES_DIR):
-    """{variable: spec} of the ``main`` entry point of each role in ``roles``, in that order (the first role that
-    declares a variable gives its spec)."""
+    """{variable: spec} of each ``role`` (its ``main`` entry point) or ``role:entry`` in ``roles``, in that order
+    (the first one that declares a variable gives its spec)."""
     specs = {}
-    for role in roles:
+    for name in roles:
+        role, _sep, entry = str(name).partition(':')
         path = os.path.join(roles_dir, role, 'meta', 'argument_specs.yml')
         with open(path) as handle:
             data = yaml.safe_load(handle) or {}
-        options = (((data.get('argument_specs') or {}).get('main') or {}).get('options')) or {}
-        for name, spec in options.items():
-            specs.setdefault(name, spec)
+        options = (((data.get('argument_specs') or {}).get(entry or 'main') or {}).get('options')) or {}
+        for option, spec in options.items():
+            specs.setdefault(option, spec)
     return specs
+
+
+def entry_points(roles_dir=ROLES_DIR):
+    """Every ``role`` and ``role:entry`` the collection's argument specs declare."""
+    out = []
+    for role in known_roles(roles_dir):
+        out.append(role)
+        with open(os.path.join(roles_dir, role, 'meta', 'argument_specs.yml')) as handle:
+            data = yaml.safe_load(handle) or {}
+        out.extend('%s:%s' % (role, entry) for entry in sorted(data.get('argument_specs') or {}))
+    return out
 
 
 def known_variables(roles_dir=ROLES_DIR):
@@ -71,8 +85,10 @@ def expected(spec):
             keys = ', '.join('%s%s' % (k, ' (required)' if (v or {}).get('required') else '')
                              for k, v in spec['options'].items())
             words = 'a list of mappings with the keys %s' % keys
+        elif spec.get('choices'):
+            return 'a list of values from %s' % ', '.join(str(c) for c in spec['choices'])
         elif element:
-            words = 'a list of %ss' % TYPE_WORDS.get(element, element).replace('a ', '', 1)
+            words = 'a list of %s' % PLURAL_WORDS.get(element, element)
     elif kind == 'dict' and spec.get('options'):
         words = 'a mapping with the keys %s' % ', '.join(spec['options'])
     if spec.get('choices'):
@@ -87,10 +103,12 @@ def shown(value, limit=80):
     return text if len(text) <= limit else text[:limit - 3] + '...'
 
 
-def check(host, specs, values, known=None):
+def check(host, specs, values, known=None, burns=False):
     """(errors, warnings) for the host's ``values`` ({variable: templated value}, only those it defines).
 
     Each error is one sentence: host, variable, the value given, what it must be, and what ansible-core said.
+    ``burns``: the play burns images (the firmware role's main entry point), so a PSID change allowed without an
+    image is worth a warning.
     """
     errors, warnings = [], []
     for name in sorted(values):
@@ -111,9 +129,11 @@ def check(host, specs, values, known=None):
                 close = difflib.get_close_matches(name, sorted(known), n=1)
                 warnings.append('%s: %s is not a variable of homelab.connectx, nothing reads it%s'
                                 % (host, name, ' - did you mean %s?' % close[0] if close else '.'))
-    if boolean(values.get('connectx_allow_psid_change'), strict=False) and not values.get('connectx_firmware_image'):
+    allow = values.get('connectx_allow_psid_change')
+    if burns and isinstance(allow, (bool, int, str)) and boolean(allow, strict=False) \
+            and not values.get('connectx_firmware_image'):
         warnings.append('%s: connectx_allow_psid_change is true but connectx_firmware_image is not set, so nothing is '
-                        'burned on %s: set the image for it, or connectx_allow_psid_change: false for it.' % (host, host))
+                        'burned on %s: set the image for it, or leave the PSID change off for it.' % (host, host))
     return errors, warnings
 
 

@@ -317,38 +317,63 @@ def ensure_bridge(topo):
     return net
 
 
+# Root-only, outside the checkout: what is mounted here is a piece of the machine's sysfs.
+NETSYS = '/run/%s-netsys' % PREFIX
+
+
 def netsys_dir(name):
-    return os.path.join(STATE, 'netsys', name)
+    return os.path.join(NETSYS, name)
 
 
 def netsys_mounts():
-    """The lab's sysfs mounts (netsys_mount) on this machine."""
-    top = os.path.join(STATE, 'netsys') + os.sep
+    """The lab's network-device sysfs mounts (netsys_mount) on this machine."""
     with open('/proc/self/mounts') as handle:
-        return [line.split()[1] for line in handle if line.split()[1].startswith(top)]
+        return [line.split()[1] for line in handle if line.split()[1].startswith(NETSYS + os.sep)]
 
 
-def netsys_mount(name):
-    """A sysfs of the host's network namespace, writable, mounted on the machine (sysfs shows the network
-    devices of the namespace of whoever mounts it): the container gets its devices/virtual/net, where a
-    real node writes an interface's MTU. The container's own /sys stays read-only for everything else."""
+def netsys_mount(name, fresh=False):
+    """The network devices of the host's namespace, writable, for its container's /sys/devices/virtual/net (a real
+    node writes an interface's MTU there; the container's own /sys is read-only). A sysfs shows the network devices
+    of the namespace of whoever mounts it: one is mounted from inside the namespace at a temporary place, only its
+    devices/virtual/net is kept (a bind mount) and the rest is unmounted at once, so nothing else of the machine's
+    sysfs (PCI devices, ...) stays mounted. ``fresh``: the namespace was just created, a mount of an older one goes."""
     path = netsys_dir(name)
-    if path not in netsys_mounts():
-        os.makedirs(path, exist_ok=True)
-        run(['nsenter', '--net=/run/netns/%s' % netns(name), 'mount', '-t', 'sysfs', 'sysfs', path])
+    if path in netsys_mounts():
+        if not fresh:
+            return
+        run(['umount', '-l', path])
+    os.makedirs(NETSYS, mode=0o700, exist_ok=True)
+    os.chmod(NETSYS, 0o700)
+    os.makedirs(path, exist_ok=True)
+    whole = tempfile.mkdtemp(dir=NETSYS, prefix='.sysfs-')
+    try:
+        run(['nsenter', '--net=/run/netns/%s' % netns(name), 'mount', '-t', 'sysfs', 'sysfs', whole])
+        try:
+            run(['mount', '--bind', os.path.join(whole, 'devices', 'virtual', 'net'), path])
+        finally:
+            run(['umount', whole])
+    finally:
+        os.rmdir(whole)
 
 
 def netsys_unmount():
     for path in sorted(netsys_mounts(), reverse=True):
         run(['umount', '-l', path], check=False)
-    shutil.rmtree(os.path.join(STATE, 'netsys'), ignore_errors=True)
+    left = netsys_mounts()
+    if left:
+        raise LabError('could not unmount %s' % ', '.join(left))
+    if os.path.isdir(NETSYS):
+        for entry in os.listdir(NETSYS):
+            os.rmdir(os.path.join(NETSYS, entry))
+        os.rmdir(NETSYS)
 
 
 def ensure_netns(topo, name, host, net, speeds):
     ns = netns(name)
-    if ns not in run(['ip', 'netns', 'list']).stdout.split():
+    created = ns not in run(['ip', 'netns', 'list']).stdout.split()
+    if created:
         run(['ip', 'netns', 'add', ns])
-    netsys_mount(name)
+    netsys_mount(name, fresh=created)
     in_ns(name, 'ip', 'link', 'set', 'lo', 'up')
     veth = 'cxm-%s' % name
     if run(['ip', 'link', 'show', veth], check=False).returncode != 0:
@@ -498,7 +523,7 @@ def ensure_container(name, tag, cards_root):
     # sets an MTU through /sys/class/net/<dev>/mtu): the host's own sysfs of its netns (netsys_mount).
     podman('run', '-d', '--name', container(name), '--hostname', name, '--restart=always',
            '--network', 'ns:/run/netns/%s' % netns(name), '--cap-add', 'NET_ADMIN,NET_RAW,SYS_ADMIN',
-           '-v', '%s:/sys/devices/virtual/net' % os.path.join(netsys_dir(name), 'devices', 'virtual', 'net'),
+           '-v', '%s:/sys/devices/virtual/net' % netsys_dir(name),
            '--label', 'cxlab=1',
            '-v', '%s:/var/lib/fakemlx' % cards_root,
            '-v', '%s:/opt/cxlab/boot:ro' % boot_dir(name),

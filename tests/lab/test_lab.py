@@ -54,7 +54,7 @@ def leftovers():
     relays = [p for p in os.listdir('/proc') if p.isdigit() and b'relay.py' in _cmdline(p)]
     mirrors = [p for p in os.listdir('/proc') if p.isdigit() and b'cxlab-mirror' in _cmdline(p).split(b'\0')]
     with open('/proc/self/mounts') as handle:
-        mounts = [line.split()[1] for line in handle if '/.cache/lab/netsys/' in line.split()[1]]
+        mounts = [line.split()[1] for line in handle if line.split()[1].startswith('/run/cxlab-netsys/')]
     return ps + ns + links + relays + mirrors + mounts
 
 

@@ -14,6 +14,7 @@ __metaclass__ = type
 import hashlib
 import json
 import os
+import subprocess
 import stat
 import sys
 
@@ -26,6 +27,12 @@ EMU = os.path.join(HERE, 'emulator')
 BDF = '0000:03:00.0'
 sys.path.insert(0, os.path.join(HERE, 'firmware'))
 import build_image  # noqa: E402  pylint: disable=wrong-import-position,import-error
+
+
+def dpkg_version(package):
+    """The installed version of a Debian package on this machine, as dpkg-query prints it."""
+    return subprocess.run(['dpkg-query', '--show', '--showformat=${Version}', package], capture_output=True, text=True,
+                          check=True).stdout
 
 
 @pytest.fixture(scope='module')
@@ -75,7 +82,11 @@ def test_device_info_sees_the_card(card):
     assert dev['part_number'] == 'MCX354A-QCBT' and dev['netdevs'] == ['ens1', 'ens1d1']
     assert (dev['pcie']['width'], dev['pcie']['max_width'], dev['pcie']['ceiling_gbps']) == (4, 8, 31.5)
     assert 'fw_version_running' not in dev
-    assert res['tool'] == {'name': 'mstflint', 'version': '4.21.0', 'supports_connectx3': True, 'installed': True}
+    tool = dict(res['tool'])
+    # The Debian package that brought the tool, as dpkg on this machine knows it (version and hold).
+    package = tool.pop('package'), tool.pop('package_version'), tool.pop('held')
+    assert tool == {'name': 'mstflint', 'version': '4.21.0', 'supports_connectx3': True, 'installed': True}
+    assert package[0] == 'mstflint' and package[1] == dpkg_version('mstflint') and package[2] in (True, False)
 
 
 def test_backup_writes_verified_files_once(card, tmp_path):

@@ -35,7 +35,7 @@ def run(argv, env, cwd):
 def test_the_metadata_names_the_files_it_points_to():
     with open(os.path.join(ROOT, 'meta', 'execution-environment.yml')) as handle:
         meta = yaml.safe_load(handle)
-    assert meta['version'] == 3
+    assert meta['version'] == 3 and sorted(meta['dependencies']) == ['python', 'system']
     for path in meta['dependencies'].values():
         assert os.path.isfile(os.path.join(ROOT, path)), path
 

@@ -50,10 +50,11 @@ def test_driver_port_types(settings, expected):
     ({'LINK_TYPE_P1': True}, 'LINK_TYPE_P1: True is a boolean'),
     ({'NUM_OF_VFS': True}, 'NUM_OF_VFS: True is a boolean'),
     ({'LINK_TYPE_P2': 'ETH(1)'}, "names ETH but gives the number 1 (ETH is 2)"),
-    ({'link_type_p1': 'IB', 'LINK_TYPE_P1': 'ETH'}, 'LINK_TYPE_P1 is given twice'),
+    ({'link_type_p1': 'ETH'}, "'link_type_p1' is not a setting name as the tools print it"),
     ({'LINK_TYPE_P1': 'ethernet'}, 'not a valid value'),
     ({'NUM_OF_VFS': 500}, 'out of range'),
     ({'LINK TYPE': 'ETH'}, 'is not a setting name'),
+    ({'CQE_COMPRESSION': True}, None),
     ('LINK_TYPE_P1=ETH', 'it must map setting names to values'),
 ])
 def test_port_settings_problems(settings, problem):
@@ -62,3 +63,9 @@ def test_port_settings_problems(settings, problem):
         assert problems == []
     else:
         assert len(problems) == 1 and problem in problems[0], problems
+
+
+def test_every_bad_setting_is_named():
+    problems = FilterModule().filters()['connectx_port_settings_problems'](
+        {'LINK_TYPE_P1': True, 'LINK_TYPE_P2': 'ETH(1)', 'NUM_OF_VFS': 500, 'SRIOV_EN': True})
+    assert [p.split(':', maxsplit=1)[0] for p in problems] == ['LINK_TYPE_P1', 'LINK_TYPE_P2', 'NUM_OF_VFS'], problems

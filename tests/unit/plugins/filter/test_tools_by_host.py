@@ -23,6 +23,8 @@ HELD = {'name': 'mstflint', 'version': '4.21.0', 'supports_connectx3': True, 'in
      'mstflint 4.31.0 (package mstflint 4.31.0+1-1, held) - does not support ConnectX-3'),
     ({'name': 'mft', 'version': '4.22.1', 'installed': True, 'package': 'mft', 'package_version': None, 'held': None},
      'mft 4.22.1'),
+    ({'name': 'mft', 'version': '4.22.1', 'installed': True, 'package': 'mft', 'package_version': '4.22.1-1', 'held': False},
+     'mft 4.22.1 (package mft 4.22.1-1, not held)'),
     ({'name': 'mstflint', 'installed': False, 'package': 'mstflint'}, 'mstflint not installed'),
     ({}, '-'),
 ])

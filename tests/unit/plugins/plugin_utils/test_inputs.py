@@ -66,10 +66,33 @@ def test_documented_facts_and_other_roles_variables_are_known(specs):
 
 @pytest.mark.parametrize('allow', [True, 'yes', 'true'])
 def test_a_psid_change_allowed_without_an_image_is_warned(specs, allow):
-    warnings = inputs.check('ws1', specs, {'connectx_allow_psid_change': allow, 'connectx_firmware_image': ''})[1]
+    values = {'connectx_allow_psid_change': allow, 'connectx_firmware_image': ''}
+    assert inputs.check('ws1', specs, values) == ([], [])  # a play that burns nothing (verify, restore)
+    warnings = inputs.check('ws1', specs, values, burns=True)[1]
     assert warnings == ['ws1: connectx_allow_psid_change is true but connectx_firmware_image is not set, so nothing is '
-                        'burned on ws1: set the image for it, or connectx_allow_psid_change: false for it.']
-    assert inputs.check('ws1', specs, {'connectx_allow_psid_change': False}) == ([], [])
+                        'burned on ws1: set the image for it, or leave the PSID change off for it.']
+    assert inputs.check('ws1', specs, {'connectx_allow_psid_change': False}, burns=True) == ([], [])
+
+
+def test_an_unhashable_value_is_an_error_not_a_traceback(specs):
+    errors = inputs.check('pve1', specs, {'connectx_allow_psid_change': ['yes']}, burns=True)[0]
+    assert errors and errors[0].startswith("pve1: connectx_allow_psid_change is ['yes'], but it must be true or false")
+
+
+@pytest.mark.parametrize('name, words', [
+    ('connectx_mft_packages', 'a list of paths (strings)'),
+    ('connectx_firmware_backup_items', 'a list of values from image, config, rom, vpd'),
+])
+def test_what_a_list_must_be(specs, name, words):
+    assert inputs.expected(specs[name]).startswith(words), inputs.expected(specs[name])
+
+
+def test_another_entry_point(specs):
+    restore = inputs.load_specs(['firmware:restore'])
+    assert 'connectx_restore_image' in restore and 'connectx_restore_image' not in specs
+    assert 'firmware:restore' in inputs.entry_points() and 'tools' in inputs.entry_points()
+    errors = inputs.check('pve1', restore, {'connectx_restore_other_card': 'sometimes'})[0]
+    assert errors and 'connectx_restore_other_card' in errors[0]
 
 
 def test_the_specs_are_the_roles_own(specs):
