@@ -38,6 +38,8 @@ from ansible.plugins.callback import CallbackBase
 CONTROLLER_ONLY = frozenset([
     'set_fact', 'debug', 'assert', 'fail', 'meta', 'include_tasks', 'import_tasks', 'include_role',
     'import_role', 'include_vars', 'add_host', 'group_by', 'set_stats', 'pause', 'noop', 'validate_argument_spec',
+    # homelab.connectx.inventory_check: an action plugin that reads the inventory on the controller only.
+    'inventory_check',
 ])
 NOT_STARTS = frozenset(['include_tasks', 'import_tasks', 'include_role', 'import_role', 'meta'])
 
