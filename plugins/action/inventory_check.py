@@ -28,10 +28,11 @@ class ActionModule(ActionBase):
         del tmp
         task_vars = task_vars or {}
         roles = self._task.args.get('roles') or DEFAULT_ROLES
-        if not isinstance(roles, list) or [r for r in roles if r not in inputs.entry_points()]:
+        known = inputs.entry_points()
+        if not isinstance(roles, list) or [r for r in roles if r not in known]:
             result.update(failed=True, reason='roles_invalid',
                           msg='roles must be a list of the collection\'s roles or role:entry points (%s), got %r.'
-                          % (', '.join(inputs.entry_points()), roles))
+                          % (', '.join(known), roles))
             return result
         host = task_vars.get('inventory_hostname', '?')
         specs = inputs.load_specs(roles)

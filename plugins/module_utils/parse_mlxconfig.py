@@ -151,10 +151,11 @@ def requested_settings(settings):
                              'give %s' % (key, value, key, _valid_words(key, spec)), reason='invalid_value')
         match = _ENUM_RE.match(str(value).strip()) if isinstance(value, str) else None
         enum = (spec or {}).get('enum') or {}
-        if match and match.group(1).strip().upper() in enum and enum[match.group(1).strip().upper()] != int(match.group(2)):
+        word = match.group(1).strip() if match else ''
+        if word.upper() in enum and enum[word.upper()] != int(match.group(2)):
             raise ParseError('%s: %r names %s but gives the number %s (%s is %d): give the word or the number alone'
-                             % (key, value, match.group(1).strip(), match.group(2), match.group(1).strip().upper(),
-                                enum[match.group(1).strip().upper()]), reason='invalid_value')
+                             % (key, value, word, match.group(2), word.upper(), enum[word.upper()]),
+                             reason='invalid_value')
         out[key] = normalize_value(key, value)
     return out
 

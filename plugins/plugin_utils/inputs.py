@@ -16,6 +16,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import difflib
+import functools
 import os
 
 import yaml
@@ -35,16 +36,26 @@ PLURAL_WORDS = {'str': 'strings', 'path': 'paths (strings)', 'int': 'whole numbe
                 'float': 'numbers', 'raw': 'values', 'dict': 'mappings', 'list': 'lists'}
 
 
+@functools.lru_cache(maxsize=None)
+def argument_specs(roles_dir=ROLES_DIR):
+    """{role: its ``argument_specs`` mapping} of every role of the collection that has a meta/argument_specs.yml,
+    read once per process."""
+    out = {}
+    for role in sorted(os.listdir(roles_dir)):
+        path = os.path.join(roles_dir, role, 'meta', 'argument_specs.yml')
+        if os.path.isfile(path):
+            with open(path) as handle:
+                out[role] = (yaml.safe_load(handle) or {}).get('argument_specs') or {}
+    return out
+
+
 def load_specs(roles, roles_dir=ROLES_DIR):
     """{variable: spec} of each ``role`` (its ``main`` entry point) or ``role:entry`` in ``roles``, in that order
     (the first one that declares a variable gives its spec)."""
     specs = {}
     for name in roles:
         role, _sep, entry = str(name).partition(':')
-        path = os.path.join(roles_dir, role, 'meta', 'argument_specs.yml')
-        with open(path) as handle:
-            data = yaml.safe_load(handle) or {}
-        options = (((data.get('argument_specs') or {}).get(entry or 'main') or {}).get('options')) or {}
+        options = ((argument_specs(roles_dir)[role].get(entry or 'main') or {}).get('options')) or {}
         for option, spec in options.items():
             specs.setdefault(option, spec)
     return specs
@@ -53,24 +64,17 @@ def load_specs(roles, roles_dir=ROLES_DIR):
 def entry_points(roles_dir=ROLES_DIR):
     """Every ``role`` and ``role:entry`` the collection's argument specs declare."""
     out = []
-    for role in known_roles(roles_dir):
+    for role, entries in argument_specs(roles_dir).items():
         out.append(role)
-        with open(os.path.join(roles_dir, role, 'meta', 'argument_specs.yml')) as handle:
-            data = yaml.safe_load(handle) or {}
-        out.extend('%s:%s' % (role, entry) for entry in sorted(data.get('argument_specs') or {}))
+        out.extend('%s:%s' % (role, entry) for entry in sorted(entries))
     return out
 
 
 def known_variables(roles_dir=ROLES_DIR):
     """Every variable name any entry point of any role declares, plus the documented facts."""
     names = set(FACTS)
-    for role in sorted(os.listdir(roles_dir)):
-        path = os.path.join(roles_dir, role, 'meta', 'argument_specs.yml')
-        if not os.path.isfile(path):
-            continue
-        with open(path) as handle:
-            data = yaml.safe_load(handle) or {}
-        for entry in (data.get('argument_specs') or {}).values():
+    for entries in argument_specs(roles_dir).values():
+        for entry in entries.values():
             names.update(((entry or {}).get('options') or {}).keys())
     return names
 
@@ -139,4 +143,4 @@ def check(host, specs, values, known=None, burns=False):
 
 def known_roles(roles_dir=ROLES_DIR):
     """The collection's roles that have argument specs."""
-    return sorted(r for r in os.listdir(roles_dir) if os.path.isfile(os.path.join(roles_dir, r, 'meta', 'argument_specs.yml')))
+    return sorted(argument_specs(roles_dir))

@@ -29,10 +29,15 @@ sys.path.insert(0, os.path.join(HERE, 'firmware'))
 import build_image  # noqa: E402  pylint: disable=wrong-import-position,import-error
 
 
-def dpkg_version(package):
-    """The installed version of a Debian package on this machine, as dpkg-query prints it."""
-    return subprocess.run(['dpkg-query', '--show', '--showformat=${Version}', package], capture_output=True, text=True,
-                          check=True).stdout
+def check_tool(tool, version, supports_connectx3):
+    """mlx_device_info's ``tool`` for the mstflint of this machine: the version the binary says, and the Debian package
+    that brought it as dpkg-query on this machine prints it (version; held or not)."""
+    tool = dict(tool)
+    package = tool.pop('package'), tool.pop('package_version'), tool.pop('held')
+    assert tool == {'name': 'mstflint', 'version': version, 'supports_connectx3': supports_connectx3, 'installed': True}
+    installed = subprocess.run(['dpkg-query', '--show', '--showformat=${Version}', 'mstflint'], capture_output=True,
+                               text=True, check=True).stdout
+    assert package[0] == 'mstflint' and package[1] == installed and package[2] in (True, False)
 
 
 @pytest.fixture(scope='module')
@@ -82,11 +87,7 @@ def test_device_info_sees_the_card(card):
     assert dev['part_number'] == 'MCX354A-QCBT' and dev['netdevs'] == ['ens1', 'ens1d1']
     assert (dev['pcie']['width'], dev['pcie']['max_width'], dev['pcie']['ceiling_gbps']) == (4, 8, 31.5)
     assert 'fw_version_running' not in dev
-    tool = dict(res['tool'])
-    # The Debian package that brought the tool, as dpkg on this machine knows it (version and hold).
-    package = tool.pop('package'), tool.pop('package_version'), tool.pop('held')
-    assert tool == {'name': 'mstflint', 'version': '4.21.0', 'supports_connectx3': True, 'installed': True}
-    assert package[0] == 'mstflint' and package[1] == dpkg_version('mstflint') and package[2] in (True, False)
+    check_tool(res['tool'], '4.21.0', True)
 
 
 def test_backup_writes_verified_files_once(card, tmp_path):
