@@ -68,6 +68,7 @@ class FilterModule(object):
             'connectx_links_in_run': links.links_in_run,
             'connectx_link_ends': links.link_ends,
             'connectx_evaluate_ends': links.evaluate_ends,
+            'connectx_ping_peers': links.ping_peers,
             'connectx_iperf_gbps': links.iperf_gbps,
             'connectx_iperf_measurements': links.iperf_measurements,
             'connectx_link_report': links.link_report,

@@ -35,6 +35,7 @@ PACKAGE_HINTS = {
     'ethtool': 'the Debian package "ethtool" (apt-get install ethtool)',
     'lspci': 'the Debian package "pciutils" (apt-get install pciutils)',
     'ip': 'the Debian package "iproute2" (apt-get install iproute2)',
+    'ping': 'the Debian package "iputils-ping" (apt-get install iputils-ping)',
 }
 
 C_LOCALE = {'LC_ALL': 'C', 'LANG': 'C', 'LANGUAGE': 'C'}

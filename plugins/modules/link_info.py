@@ -40,6 +40,29 @@ options:
     type: int
     default: 0
     version_added: 0.2.0
+  ping:
+    description:
+      - Peers to ping once the carrier wait is over, each from one local interface
+        (C(ping -c COUNT -W 2 -I SOURCE ADDRESS)), in the same call as the read.
+      - The result is in RV(ping), in the same order.
+    type: list
+    elements: dict
+    default: []
+    version_added: 0.3.0
+    suboptions:
+      source:
+        description: Local interface the ping leaves from (C(-I)).
+        type: str
+        required: true
+      address:
+        description: IPv4 or IPv6 address of the peer.
+        type: str
+        required: true
+  ping_count:
+    description: Echo requests per peer (C(ping -c)).
+    type: int
+    default: 3
+    version_added: 0.3.0
 notes:
   - The speed is V(null) when there is no link; the kernel's "unknown" values (-1, 65535) are never returned.
 requirements:
@@ -125,12 +148,37 @@ interfaces:
     operstate:
       description: Operational state (C(up), C(down), ...).
       type: str
+ping:
+  description: One entry per O(ping) entry, in its order.
+  returned: success
+  type: list
+  elements: dict
+  version_added: 0.3.0
+  sample:
+    - {source: ens1, address: 198.18.12.2, rc: 0, transmitted: 3, received: 3}
+  contains:
+    source:
+      description: The local interface.
+      type: str
+    address:
+      description: The peer's address.
+      type: str
+    rc:
+      description: Exit code of C(ping) (V(0) when at least one reply came back).
+      type: int
+    transmitted:
+      description: Echo requests sent, from ping's summary line; null when it printed none.
+      type: int
+    received:
+      description: Replies received, from ping's summary line; null when it printed none.
+      type: int
 reason:
-  description: Machine-readable failure reason (V(no_interface), V(tool_missing)).
+  description: Machine-readable failure reason (V(no_interface), V(tool_missing), V(invalid_argument)).
   returned: failure
   type: str
 '''
 
+import ipaddress
 import os
 import re
 import time
@@ -228,11 +276,53 @@ def wait_for_carrier(names, timeout, poll=0.2):
     return round(time.time() - start, 1) if timeout > 0 else 0.0
 
 
+# iputils ping's summary: "3 packets transmitted, 3 received, 0% packet loss, time 2003ms"
+PING_SUMMARY_RE = re.compile(r'^(\d+) packets transmitted, (\d+) (?:packets )?received', re.M)
+
+
+def ping_peers(runner, peers, count):
+    """Ping each ``{source, address}`` ``count`` times; read-only, also in check mode."""
+    out = []
+    for peer in peers:
+        result = runner.run(['ping', '-c', str(count), '-W', '2', '-I', peer['source'], peer['address']])
+        summary = PING_SUMMARY_RE.search(result.stdout or '')
+        out.append({'source': peer['source'], 'address': peer['address'], 'rc': result.rc,
+                    'transmitted': int(summary.group(1)) if summary else None,
+                    'received': int(summary.group(2)) if summary else None})
+    return out
+
+
+def bad_peers(peers, count):
+    """Refusal text for ping entries that are not an interface name and an IP address, or None."""
+    if peers and count < 1:
+        return 'ping_count must be 1 or more, got %d.' % count
+    bad = []
+    for peer in peers:
+        try:
+            ipaddress.ip_address(peer['address'])
+        except ValueError:
+            bad.append('%r is not an IP address' % peer['address'])
+        if not IFNAME_RE.match(peer['source']) or peer['source'] in ('.', '..'):
+            bad.append('%r is not an interface name' % peer['source'])
+    return ('Cannot ping: %s.' % '; '.join(bad)) if bad else None
+
+
 def main():
-    module = AnsibleModule(argument_spec=dict(interfaces=dict(type='list', elements='str'),
-                                              wait_timeout=dict(type='int', default=0)), supports_check_mode=True)
+    module = AnsibleModule(argument_spec=dict(
+        interfaces=dict(type='list', elements='str'),
+        wait_timeout=dict(type='int', default=0),
+        ping=dict(type='list', elements='dict', default=[], options=dict(
+            source=dict(type='str', required=True), address=dict(type='str', required=True))),
+        ping_count=dict(type='int', default=3),
+    ), supports_check_mode=True)
     runner = CommandRunner(module)
     runner.find('ethtool')
+    peers = module.params['ping']
+    problem = bad_peers(peers, module.params['ping_count'])
+    if problem:
+        refuse(module, runner, problem, 'invalid_argument')
+    if peers:
+        runner.find('ping')
     names = module.params['interfaces']
     if names is None:
         names = connectx_interfaces(SYSFS_NET)
@@ -250,7 +340,9 @@ def main():
     if module.params['wait_timeout'] < 0:
         refuse(module, runner, 'wait_timeout must be 0 or more seconds, got %d.' % module.params['wait_timeout'], 'invalid_argument')
     waited = wait_for_carrier(names, module.params['wait_timeout'])
-    module.exit_json(changed=False, waited_s=waited, interfaces=dict((n, read_interface(module, runner, n)) for n in names))
+    interfaces = dict((n, read_interface(module, runner, n)) for n in names)
+    module.exit_json(changed=False, waited_s=waited, interfaces=interfaces,
+                     ping=ping_peers(runner, peers, module.params['ping_count']))
 
 
 if __name__ == '__main__':

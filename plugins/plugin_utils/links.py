@@ -211,16 +211,39 @@ def evaluate_end(end, info, ping_rc=None, device=None, driver='mlx4_en', duplex=
     return result
 
 
+def ping_peers(ends):
+    """``{source, address}`` for each end whose peer is in this run and has an address, once each."""
+    out = []
+    for end in ends or []:
+        if not (isinstance(end, dict) and end.get('peer_in_run', True) and end.get('peer_address') and end.get('source_iface')):
+            continue
+        peer = {'source': end['source_iface'], 'address': end['peer_address']}
+        if peer not in out:
+            out.append(peer)
+    return out
+
+
 def evaluate_ends(ends, interfaces, ping_results=None, devices=None, driver='mlx4_en', duplex='full', ping=True):
-    """evaluate_end for every end; ``ping_results``: the registered results of the ping loop."""
-    rcs = {}
+    """evaluate_end for every end.
+
+    ``ping_results``: link_info's ``ping`` list (``{source, address, rc}``), or the registered results of a
+    ping loop whose items are the ends (the Windows ends).
+    """
+    by_end, by_peer = {}, {}
     for res in ping_results or []:
         item = res.get('item') or {}
-        if 'rc' in res:
-            rcs[(item.get('link'), item.get('end'))] = res['rc']
-    return [evaluate_end(end, (interfaces or {}).get(end.get('iface')), rcs.get((end.get('link'), end.get('end'))),
-                         _device_of(devices, end.get('iface')), driver=driver, duplex=duplex, ping=ping)
-            for end in ends or []]
+        if 'rc' not in res:
+            continue
+        if item:
+            by_end[(item.get('link'), item.get('end'))] = res['rc']
+        else:
+            by_peer[(res.get('source'), res.get('address'))] = res['rc']
+    out = []
+    for end in ends or []:
+        rc = by_end.get((end.get('link'), end.get('end')), by_peer.get((end.get('source_iface'), end.get('peer_address'))))
+        out.append(evaluate_end(end, (interfaces or {}).get(end.get('iface')), rc,
+                                _device_of(devices, end.get('iface')), driver=driver, duplex=duplex, ping=ping))
+    return out
 
 
 def iperf_gbps(result):

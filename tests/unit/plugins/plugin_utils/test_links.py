@@ -148,6 +148,16 @@ def test_evaluate_ends_matches_pings_by_link_and_end():
     assert res[1]['errors'] == ['link pve1-pve3, end a (pve1:ens1d1): peer pve3 198.18.13.3 does not answer ping over ens1d1']
 
 
+def test_ping_peers_and_link_info_results_match_by_source_and_address():
+    ends = links.link_ends(LINKS, 'pve1', IFACES)
+    peers = links.ping_peers(ends + [dict(ends[0], peer_in_run=False)])
+    assert peers == [{'source': e['source_iface'], 'address': e['peer_address']} for e in ends]
+    pings = [dict(peers[0], rc=0), dict(peers[1], rc=1)]
+    res = links.evaluate_ends(ends, {'ens1': info(), 'ens1d1': info(speed=56000, mtu=1500)}, pings, [])
+    assert res[0]['errors'] == []
+    assert res[1]['errors'] == ['link pve1-pve3, end a (pve1:ens1d1): peer pve3 198.18.13.3 does not answer ping over ens1d1']
+
+
 def test_iperf_gbps():
     assert links.iperf_gbps({'end': {'sum_received': {'bits_per_second': 28712345678.0}}}) == 28.71
     assert links.iperf_gbps({'error': 'unable to connect'}) is None
