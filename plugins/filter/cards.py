@@ -2,7 +2,7 @@
 # Copyright (c) 2026, homelab.connectx contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Filters for the roles' card inputs: which discovered cards to act on, and the mlx4_core options line."""
+"""Filters for the roles' card inputs: which discovered cards to act on, and the port settings' problems."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
@@ -14,32 +14,12 @@ from ansible_collections.homelab.connectx.plugins.module_utils import parse_mlxc
 from ansible_collections.homelab.connectx.plugins.module_utils.errors import ParseError
 from ansible_collections.homelab.connectx.plugins.plugin_utils import firmware_job
 
-OPTION_NAME = re.compile(r'^[a-z0-9_]+$')
-
 
 def connectx_select_cards(devices, wanted=None):
     """The discovered cards whose PCI address is in ``wanted`` (with or without the domain); all when it is empty."""
     if not isinstance(devices, list) or not all(isinstance(d, dict) for d in devices):
         raise AnsibleFilterError('connectx_select_cards expects the list of discovered cards, got %r' % (devices,))
     return firmware_job.select(devices, list(wanted or []))
-
-
-def connectx_mlx4_core_params(options, port_type_fallback=''):
-    """'name=value ...' (sorted) for modprobe's mlx4_core params; booleans as 1/0; port_type_fallback (from the
-    port_config role, when a card's configuration is unreadable) as port_type_array unless it is set already."""
-    opts = dict(options or {})
-    if port_type_fallback and 'port_type_array' not in opts:
-        opts['port_type_array'] = port_type_fallback
-    out = []
-    for name in sorted(opts):
-        if not OPTION_NAME.match(str(name)):
-            raise AnsibleFilterError('mlx4_core option names are lower case letters, digits and _: %r' % (name,))
-        value = opts[name]
-        value = (1 if value else 0) if isinstance(value, bool) else value
-        if not re.match(r'^\S+$', str(value)):
-            raise AnsibleFilterError('the mlx4_core option %s=%r has no value or contains a space' % (name, value))
-        out.append('%s=%s' % (name, value))
-    return ' '.join(out)
 
 
 def connectx_port_settings_problems(settings):
@@ -66,6 +46,5 @@ class FilterModule(object):
     def filters(self):
         return {
             'connectx_select_cards': connectx_select_cards,
-            'connectx_mlx4_core_params': connectx_mlx4_core_params,
             'connectx_port_settings_problems': connectx_port_settings_problems,
         }

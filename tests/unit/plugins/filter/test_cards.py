@@ -11,7 +11,7 @@ import pytest
 
 from ansible.errors import AnsibleFilterError
 from ansible_collections.homelab.connectx.plugins.filter.cards import (
-    FilterModule, connectx_mlx4_core_params, connectx_select_cards)
+    FilterModule, connectx_select_cards)
 from ansible_collections.homelab.connectx.plugins.module_utils import parse_mlxconfig
 
 CARDS = [{'pci_address': '0000:03:00.0'}, {'pci_address': '0000:04:00.0'}]
@@ -22,16 +22,6 @@ def test_select_cards():
     assert connectx_select_cards(CARDS, ['04:00.0']) == [CARDS[1]]
     with pytest.raises(AnsibleFilterError):
         connectx_select_cards('0000:03:00.0', [])
-
-
-def test_mlx4_core_params_adds_the_fallback_unless_set():
-    assert connectx_mlx4_core_params({}, '') == ''
-    assert connectx_mlx4_core_params({'probe_vf': 0, 'num_vfs': 4}, '2,2') == 'num_vfs=4 port_type_array=2,2 probe_vf=0'
-    assert connectx_mlx4_core_params({'port_type_array': '1,2'}, '2,2') == 'port_type_array=1,2'
-    assert connectx_mlx4_core_params({'enable_64b_cqe_eqe': True}) == 'enable_64b_cqe_eqe=1'
-    for bad in ({'Bad-Name': 1}, {'num_vfs': '4 5'}):
-        with pytest.raises(AnsibleFilterError):
-            connectx_mlx4_core_params(bad)
 
 
 @pytest.mark.parametrize('settings, expected', [
