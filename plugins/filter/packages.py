@@ -2,7 +2,7 @@
 # Copyright (c) 2026, homelab.connectx contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Filter of the tools role: which of the wanted Debian packages a host still needs, from dpkg-query."""
+"""Filter of the tools role: which of the wanted Debian packages a host still needs, from mlx_device_info's packages."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
@@ -10,29 +10,20 @@ __metaclass__ = type
 from ansible.errors import AnsibleFilterError
 
 
-def installed_versions(lines):
-    """{package: version} of the installed packages in ``dpkg-query --show
-    --showformat='${Package} ${Version} ${db:Status-Status}\\n'`` lines (other states - config-files,
-    half-installed, not-installed - are not installed)."""
-    out = {}
-    for line in lines or []:
-        fields = str(line).split()
-        if len(fields) == 3 and fields[2] == 'installed':
-            out[fields[0]] = fields[1]
-    return out
-
-
-def connectx_missing_packages(lines, wanted):
+def connectx_missing_packages(packages, wanted):
     """The entries of ``wanted`` (``name`` or ``name=version``) that are not installed, or installed at another version
-    than the one pinned, in the order given."""
+    than the one pinned, in the order given. ``packages``: mlx_device_info's ``packages`` ({name: {installed, version}})."""
     if not isinstance(wanted, list):
         raise AnsibleFilterError('connectx_missing_packages expects a list of packages (name or name=version), got %r'
                                  % (wanted,))
-    installed = installed_versions(lines)
+    if not isinstance(packages, dict):
+        raise AnsibleFilterError('connectx_missing_packages expects the packages of mlx_device_info (a mapping), got %r'
+                                 % (packages,))
     missing = []
     for spec in wanted:
         name, _sep, version = str(spec).partition('=')
-        if name not in installed or (version and installed[name] != version):
+        state = packages.get(name) or {}
+        if not state.get('installed') or (version and state.get('version') != version):
             missing.append(spec)
     return missing
 

@@ -104,8 +104,9 @@ def vpd_fields(text):
         return {}
 
 
-def tool_info(runner, flavour, flint):
-    """{name, version, supports_connectx3, installed} from '<flint> --version'."""
+def tool_info(runner, flavour, flint, packages=None):
+    """{name, version, supports_connectx3, installed, package, package_version, held} from '<flint> --version'
+    and dpkg (``packages``: package_states already read, else dpkg is asked for the tool's package alone)."""
     result = runner.run([flint, '--version'])
     version, version_tuple = None, None
     try:
@@ -120,20 +121,32 @@ def tool_info(runner, flavour, flint):
         except (ParseError, ValueError, KeyError, TypeError):
             supported = None
     info = {'name': flavour, 'version': version, 'supports_connectx3': supported, 'installed': True}
-    info.update(package_state(runner, PACKAGES[flavour]))
+    package = PACKAGES[flavour]
+    if packages is None or package not in packages:
+        packages = package_states(runner, [package])
+    state = packages.get(package) or {}
+    info.update(package=package, package_version=state.get('version'), held=state.get('held'))
     return info
 
 
-def package_state(runner, package):
-    """{package, package_version, held} from dpkg: the Debian package that brought the tool, its exact version and
-    whether it is on hold (so that `apt upgrade` keeps it). Not a Debian host, or not from a package: nulls."""
-    state = {'package': package, 'package_version': None, 'held': None}
+DPKG_SHOWFORMAT = '--showformat=${Package} ${Version} ${db:Status-Want} ${db:Status-Status}\\n'
+
+
+def package_states(runner, names):
+    """{name: {installed, version, held}} from one dpkg-query call: the exact version of each installed package and
+    whether it is on hold (so that `apt upgrade` keeps it). A package dpkg does not know, or does not have installed
+    (removed with its configuration kept is 'config-files'): installed false, version and held null. Not a Debian
+    host: every field null."""
+    names = list(dict.fromkeys(names))
+    if not names:
+        return {}
     if not runner.has('dpkg-query'):
-        return state
-    result = runner.run(['dpkg-query', '--show', '--showformat=${Version} ${db:Status-Want} ${db:Status-Status}\\n',
-                         package])
-    fields = result.stdout.split() if result.ok else []
-    # Only an installed package counts (removed with its configuration kept is 'config-files').
-    if len(fields) == 3 and fields[2] == 'installed':
-        state.update(package_version=fields[0], held=fields[1] == 'hold')
-    return state
+        return dict((n, {'installed': None, 'version': None, 'held': None}) for n in names)
+    out = dict((n, {'installed': False, 'version': None, 'held': None}) for n in names)
+    # rc 1 and "no packages found matching X" on stderr for an unknown one; the others are still listed.
+    result = runner.run(['dpkg-query', '--show', DPKG_SHOWFORMAT] + names)
+    for line in result.stdout.splitlines():
+        fields = line.split()
+        if len(fields) == 4 and fields[0] in out and fields[3] == 'installed':
+            out[fields[0]] = {'installed': True, 'version': fields[1], 'held': fields[2] == 'hold'}
+    return out

@@ -79,6 +79,11 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+msg:
+  description: One line of what the call found and did.
+  returned: success
+  type: str
+  sample: mlx4_en loaded, mlx4_ib blacklisted; wrote /etc/modprobe.d/connectx-blacklist.conf; initramfs rebuilt
 files:
   description: The files written (or, in check mode, that would be).
   returned: success
@@ -243,7 +248,15 @@ def main():
         still = [n for n in params['blacklist'] if n.replace('-', '_') in after]
         if still:
             refuse(module, runner, '%s is still loaded; see dmesg and lsmod.' % ', '.join(still), 'still_loaded', modules=relevant)
-    result = dict(changed=bool(files or unload or load), files=sorted(files), unloaded=unload, loaded=load,
+    would = 'would be ' if module.check_mode else ''
+    msg = '%s %sloaded, %s blacklisted' % (params['module'], would if load else '', ', '.join(params['blacklist']) or 'nothing')
+    if files:
+        msg += '; %s %s' % ('would write' if module.check_mode else 'wrote', ', '.join(sorted(files)))
+    if unload:
+        msg += '; %s %sunloaded' % (', '.join(unload), would)
+    if rebuild:
+        msg += '; initramfs %srebuilt' % would
+    result = dict(changed=bool(files or unload or load), msg=msg, files=sorted(files), unloaded=unload, loaded=load,
                   initramfs_rebuilt=rebuild, modules=relevant, commands=runner.calls)
     if module._diff:
         result['diff'] = [dict(before_header=p, after_header=p, before=files[p][0] or '', after=files[p][1])

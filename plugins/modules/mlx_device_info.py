@@ -31,6 +31,14 @@ options:
       - PCI address of one card (C(0000:03:00.0) or C(03:00.0)). Only this card is returned.
       - When the address is not a Mellanox device the module fails with C(reason=no_device).
     type: str
+  packages:
+    description:
+      - Debian packages whose state to return in RV(packages) (the tools role's C(mstflint), C(pciutils),
+        C(ethtool)), read with one C(dpkg-query) call together with the tool's own package.
+    type: list
+    elements: str
+    default: []
+    version_added: 0.3.0
 notes:
   - Tools are run with an argument list and C(LC_ALL=C); nothing goes through a shell.
   - A card whose flash cannot be queried is still listed, with RV(devices[].error) set.
@@ -176,6 +184,24 @@ tool:
           dpkg does not know the package.
       type: bool
       returned: when the tool is installed
+packages:
+  description: The state of each of O(packages), from C(dpkg-query); every field null on a host without dpkg.
+  returned: success
+  type: dict
+  version_added: 0.3.0
+  sample:
+    mstflint: {installed: true, version: 4.21.0+1-1, held: true}
+    ethtool: {installed: false, version: null, held: null}
+  contains:
+    installed:
+      description: Whether dpkg has the package installed.
+      type: bool
+    version:
+      description: The installed version.
+      type: str
+    held:
+      description: Whether the package is on hold (C(apt-mark hold)).
+      type: bool
 reason:
   description: Machine-readable refusal reason.
   returned: failure
@@ -195,7 +221,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.homelab.connectx.plugins.module_utils.runner import CommandRunner
 from ansible_collections.homelab.connectx.plugins.module_utils.common import (
     TOOL_OPTION, select_flavour, binary, refuse, normalize_bdf, read_sysfs, vpd_argv, vpd_fields,
-    tool_info, mellanox_devices)
+    tool_info, mellanox_devices, package_states, PACKAGES)
 from ansible_collections.homelab.connectx.plugins.module_utils.errors import ParseError
 from ansible_collections.homelab.connectx.plugins.module_utils import parse_flint, parse_mst, pcie, psid as psid_utils
 
@@ -269,6 +295,7 @@ def main():
         argument_spec=dict(
             device=dict(type='str'),
             tool=TOOL_OPTION,
+            packages=dict(type='list', elements='str', default=[]),
         ),
         supports_check_mode=True,
     )
@@ -286,8 +313,11 @@ def main():
             refuse(module, runner, 'No Mellanox device at PCI address %s; run mlx_device_info without device '
                    'to list the cards.' % wanted, 'no_device', device=wanted, found=sorted(cards))
         cards = {bdf: cards[bdf]}
+    wanted_packages = module.params['packages']
+    states = package_states(runner, wanted_packages + ([PACKAGES[flavour]] if installed else [])) \
+        if wanted_packages else None
     if installed:
-        tool = tool_info(runner, flavour, flint)
+        tool = tool_info(runner, flavour, flint, states)
     else:
         tool = {'name': flavour, 'version': None, 'supports_connectx3': None, 'installed': False,
                 'package': runner.package_hints.get(flint, flint)}
@@ -304,7 +334,8 @@ def main():
                 found[entry['pci_address']] = entry['mst_device']
         for dev in devices:
             dev['mst_device'] = found.get(dev['pci_address'])
-    module.exit_json(changed=False, devices=devices, tool=tool)
+    module.exit_json(changed=False, devices=devices, tool=tool,
+                     packages=dict((n, (states or {})[n]) for n in wanted_packages))
 
 
 if __name__ == '__main__':
