@@ -17,6 +17,9 @@ description:
     (or MFT C(mlxvpd)).
   - Returns PSID, firmware versions, MACs/GUIDs, network interfaces and the PCIe link of each card, and
     which tool is installed and whether it can still handle ConnectX-3 cards.
+  - Also returns the node's operating system from C(/etc/os-release) and which interfaces carry its default routes
+    (with the devices under them), so that the roles need no fact gathering to tell a Debian or Proxmox VE node
+    from another system or to keep off its management connection.
   - Read-only.
 version_added: 0.1.0
 extends_documentation_fragment:
@@ -184,6 +187,44 @@ tool:
           dpkg does not know the package.
       type: bool
       returned: when the tool is installed
+os:
+  description: The node's operating system, from C(/etc/os-release) (os-release(5)); every field null without it.
+  returned: success
+  type: dict
+  version_added: 0.3.0
+  sample: {id: debian, id_like: null, version_id: '12', version_codename: bookworm, pretty_name: Debian GNU/Linux 12 (bookworm)}
+  contains:
+    id:
+      description: C(ID), for example V(debian), V(ubuntu), V(fedora).
+      type: str
+    id_like:
+      description: C(ID_LIKE), the families it derives from, for example V(debian) on Ubuntu.
+      type: str
+    version_id:
+      description: C(VERSION_ID), for example V(12).
+      type: str
+    version_codename:
+      description: C(VERSION_CODENAME), for example V(bookworm) or V(trixie).
+      type: str
+    pretty_name:
+      description: C(PRETTY_NAME).
+      type: str
+network:
+  description: The node's management path, read from C(/proc/net/route), C(/proc/net/ipv6_route) and C(/sys/class/net).
+  returned: success
+  type: dict
+  version_added: 0.3.0
+  sample: {default_route: [vmbr0], lower: {vmbr0: [eno1]}}
+  contains:
+    default_route:
+      description: The interfaces of the IPv4 and IPv6 default routes.
+      type: list
+      elements: str
+    lower:
+      description:
+        - For each interface with devices under it (a bridge's ports, a bond's slaves, a VLAN's parent), those
+          devices, followed down to the physical ports (C(lower_*) and C(brif/) in sysfs).
+      type: dict
 packages:
   description: The state of each of O(packages), from C(dpkg-query); every field null on a host without dpkg.
   returned: success
@@ -223,9 +264,46 @@ from ansible_collections.homelab.connectx.plugins.module_utils.common import (
     TOOL_OPTION, select_flavour, binary, refuse, normalize_bdf, read_sysfs, vpd_argv, vpd_fields,
     tool_info, mellanox_devices, package_states, PACKAGES)
 from ansible_collections.homelab.connectx.plugins.module_utils.errors import ParseError
-from ansible_collections.homelab.connectx.plugins.module_utils import parse_flint, parse_mst, pcie, psid as psid_utils
+from ansible_collections.homelab.connectx.plugins.module_utils import netstack, parse_flint, parse_mst, pcie, psid as psid_utils
 
 SYSFS_PCI = '/sys/bus/pci/devices'
+OS_RELEASE = '/etc/os-release'
+PROC_NET_ROUTE = '/proc/net/route'
+PROC_NET_IPV6_ROUTE = '/proc/net/ipv6_route'
+SYSFS_NET = '/sys/class/net'
+
+
+def _text(path):
+    try:
+        with open(path) as handle:
+            return handle.read()
+    except (IOError, OSError):
+        return ''
+
+
+def network_info():
+    """The default routes' interfaces and the devices under each interface (module_utils.netstack)."""
+    return {'default_route': netstack.default_route_interfaces(_text(PROC_NET_ROUTE), _text(PROC_NET_IPV6_ROUTE)),
+            'lower': netstack.stacks(SYSFS_NET)}
+OS_FIELDS = ('ID', 'ID_LIKE', 'VERSION_ID', 'VERSION_CODENAME', 'PRETTY_NAME')
+
+
+def os_release(path):
+    """The os-release(5) fields the roles read, lower-case keys; None for each one missing."""
+    found = {}
+    try:
+        with open(path) as handle:
+            lines = handle.read().splitlines()
+    except (IOError, OSError):
+        lines = []
+    for line in lines:
+        key, sep, value = line.strip().partition('=')
+        if sep and key in OS_FIELDS:
+            value = value.strip()
+            if len(value) >= 2 and value[0] == value[-1] and value[0] in '"\'':
+                value = value[1:-1]
+            found[key] = value
+    return dict((k.lower(), found.get(k)) for k in OS_FIELDS)
 
 
 def pcie_info(devdir):
@@ -334,7 +412,7 @@ def main():
                 found[entry['pci_address']] = entry['mst_device']
         for dev in devices:
             dev['mst_device'] = found.get(dev['pci_address'])
-    module.exit_json(changed=False, devices=devices, tool=tool,
+    module.exit_json(changed=False, devices=devices, tool=tool, os=os_release(OS_RELEASE), network=network_info(),
                      packages=dict((n, (states or {})[n]) for n in wanted_packages))
 
 

@@ -1,0 +1,82 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, homelab.connectx contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Which network interfaces carry the node's management connection: read from procfs and sysfs.
+
+- ``/proc/net/route`` (the kernel's fib_route_seq_show: a header line, then tab-separated Iface,
+  Destination, Gateway, Flags, RefCnt, Use, Metric, Mask, ... in hex) and ``/proc/net/ipv6_route``
+  (destination, prefix length, source, prefix length, next hop, metric, refcount, use, flags, device):
+  the interfaces of the default routes.
+- ``/sys/class/net/IFACE/lower_*``: the devices under a bridge, bond or VLAN (the kernel links every
+  upper device to its lower ones), followed down to the physical ports; ``brif/`` for a bridge too.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import os
+
+RTF_UP = 0x0001
+RTF_REJECT = 0x0200
+
+
+def default_route_interfaces(route_text, ipv6_route_text):
+    """Interfaces of the IPv4 and IPv6 default routes that are up and not unreachable/lo, in order, once each."""
+    out = []
+    for line in (route_text or '').splitlines()[1:]:
+        fields = line.split()
+        if len(fields) >= 8 and fields[1] == '00000000' and fields[7] == '00000000':
+            try:
+                flags = int(fields[3], 16)
+            except ValueError:
+                continue
+            if flags & RTF_UP and not flags & RTF_REJECT and fields[0] != 'lo' and fields[0] not in out:
+                out.append(fields[0])
+    for line in (ipv6_route_text or '').splitlines():
+        fields = line.split()
+        if len(fields) == 10 and fields[0] == '0' * 32 and fields[1] == '00':
+            try:
+                flags = int(fields[8], 16)
+            except ValueError:
+                continue
+            if flags & RTF_UP and not flags & RTF_REJECT and fields[9] != 'lo' and fields[9] not in out:
+                out.append(fields[9])
+    return out
+
+
+def lower_devices(sysfs_net, name, seen=None):
+    """Every device under ``name`` (bridge ports, bond slaves, the parent of a VLAN), recursively, sorted."""
+    seen = set() if seen is None else seen
+    base = os.path.join(sysfs_net, name)
+    found = set()
+    try:
+        entries = os.listdir(base)
+    except OSError:
+        return []
+    direct = [e[len('lower_'):] for e in entries if e.startswith('lower_')]
+    try:
+        direct += os.listdir(os.path.join(base, 'brif'))
+    except OSError:
+        pass
+    for lower in direct:
+        if lower in seen or lower == name:
+            continue
+        seen.add(lower)
+        found.add(lower)
+        found.update(lower_devices(sysfs_net, lower, seen))
+    return sorted(found)
+
+
+def stacks(sysfs_net):
+    """``{iface: [lower devices]}`` for each interface that has any."""
+    try:
+        names = sorted(os.listdir(sysfs_net))
+    except OSError:
+        return {}
+    out = {}
+    for name in names:
+        lower = lower_devices(sysfs_net, name)
+        if lower:
+            out[name] = lower
+    return out
