@@ -1,0 +1,243 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, homelab.connectx contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+---
+module: ifupdown_ports
+short_description: Configure ConnectX ports with ifupdown2, check them, and roll back a failed apply
+description:
+  - Checks before any change that the node runs ifupdown2 (C(/etc/network/interfaces) sources O(dir), C(ifreload) is
+    installed) and that no port or bridge is one of O(protected) (the management path), or badly declared.
+  - Writes one file per port, C(<dir>/<prefix><name>), in ifupdown2 syntax (address, MTU, an optional Proxmox bridge
+    with C(bridge-ports <name>)); files that already hold that text are left alone.
+  - With O(apply), runs C(ifreload --all) when a file changed or when C(ifquery --check) finds the running state
+    different from the files, then C(ifquery --check) on the ports and bridges. When the reload or the check fails,
+    the files are put back as they were (new ones removed), C(ifreload --all) runs again, and the module fails.
+  - Check mode writes nothing; it runs C(ifreload --all --no-act) when a file would change (its output in
+    RV(no_act)), else C(ifquery --check) (RV(in_sync)). Both are read-only.
+version_added: 0.3.0
+extends_documentation_fragment:
+  - homelab.connectx.attributes
+  - homelab.connectx.attributes.diff
+author:
+  - homelab.connectx contributors (@homelab-connectx)
+options:
+  interfaces:
+    description: The ports.
+    type: list
+    elements: dict
+    required: true
+    suboptions:
+      name:
+        description: Interface name (for example V(ens1)).
+        type: str
+        required: true
+      address:
+        description: IPv4 address with prefix length (for example V(198.18.12.1/24)); on the bridge when O(interfaces[].bridge) is set.
+        type: str
+      mtu:
+        description: MTU, on the port and on the bridge.
+        type: int
+      bridge:
+        description: Proxmox bridge on top of the port (for example V(vmbr1)).
+        type: str
+  protected:
+    description:
+      - Names that must never be configured (the management path, see
+        P(homelab.connectx.connectx_protected_interfaces#filter)); a port or bridge among them is refused before any change.
+    type: list
+    elements: str
+    default: []
+  dir:
+    description: Directory sourced by C(/etc/network/interfaces).
+    type: path
+    default: /etc/network/interfaces.d
+  prefix:
+    description: File name prefix of the module's files.
+    type: str
+    default: connectx-
+  apply:
+    description: Apply with C(ifreload --all) and check with C(ifquery --check); V(false) only writes the files.
+    type: bool
+    default: true
+  host:
+    description: The node's name in the messages (the inventory name); default its host name.
+    type: str
+requirements:
+  - ifupdown2
+'''
+
+EXAMPLES = r'''
+- name: ens1 at 40 GbE with jumbo frames, ens1d1 under the Proxmox bridge vmbr1
+  homelab.connectx.ifupdown_ports:
+    interfaces:
+      - {name: ens1, address: 198.18.12.1/24, mtu: 9000}
+      - {name: ens1d1, address: 198.18.13.1/24, mtu: 9000, bridge: vmbr1}
+    protected: [vmbr0, eno1]
+'''
+
+RETURN = r'''
+files:
+  description: The files written (in check mode, that would be).
+  returned: success
+  type: list
+  elements: str
+  sample: [/etc/network/interfaces.d/connectx-ens1]
+in_sync:
+  description:
+    - Whether the running state matched the files before the call (C(ifquery --check) on the ports and bridges);
+      null when it was not asked (a file changed, or O(apply=false)).
+  returned: success
+  type: bool
+reloaded:
+  description: Whether C(ifreload --all) ran (in check mode, would run).
+  returned: success
+  type: bool
+no_act:
+  description: The output of C(ifreload --all --no-act) (check mode, when a file would change).
+  returned: when run
+  type: list
+  elements: str
+reason:
+  description:
+    - Machine-readable failure reason. V(invalid_argument) and V(management_interface) (bad or protected ports),
+      V(no_ifupdown) (no C(/etc/network/interfaces), not sourcing O(dir), or no C(ifreload)); nothing has been changed
+      then. V(apply_failed) when the reload or the check failed and the files were put back.
+  returned: failure
+  type: str
+'''
+
+import os
+import socket
+import tempfile
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.homelab.connectx.plugins.module_utils.runner import CommandRunner
+from ansible_collections.homelab.connectx.plugins.module_utils.common import refuse
+from ansible_collections.homelab.connectx.plugins.module_utils import ifupdown
+
+INTERFACES = '/etc/network/interfaces'
+
+
+def _read(path):
+    try:
+        with open(path) as handle:
+            return handle.read()
+    except (IOError, OSError):
+        return None
+
+
+def _write(module, path, content):
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix='.connectx-')
+    with os.fdopen(fd, 'w') as handle:
+        handle.write(content)
+    os.chmod(tmp, 0o644)
+    module.atomic_move(tmp, path)
+
+
+def _restore(module, previous):
+    for path, text in previous.items():
+        try:
+            if text is None:
+                if os.path.exists(path):
+                    os.unlink(path)
+            else:
+                _write(module, path, text)
+        except (IOError, OSError):
+            pass
+
+
+def main():
+    module = AnsibleModule(argument_spec=dict(
+        interfaces=dict(type='list', elements='dict', required=True, options=dict(
+            name=dict(type='str', required=True), address=dict(type='str'), mtu=dict(type='int'),
+            bridge=dict(type='str'))),
+        protected=dict(type='list', elements='str', default=[]),
+        dir=dict(type='path', default='/etc/network/interfaces.d'),
+        prefix=dict(type='str', default='connectx-'),
+        apply=dict(type='bool', default=True),
+        host=dict(type='str'),
+    ), supports_check_mode=True)
+    runner = CommandRunner(module, package_hints={
+        'ifreload': 'ifupdown2 (Proxmox VE ships it; on Debian, apt-get install ifupdown2 from a console: it replaces ifupdown)',
+        'ifquery': 'ifupdown2 (Proxmox VE ships it; on Debian, apt-get install ifupdown2 from a console: it replaces ifupdown)'})
+    params = module.params
+    host = params['host'] or socket.gethostname().split('.')[0]
+    entries = params['interfaces']
+    wrong = ifupdown.problems(entries)
+    if wrong:
+        refuse(module, runner, 'connectx_interfaces on %s: %s. Nothing has been changed.' % (host, '; '.join(wrong)),
+               'invalid_argument')
+    names = [e['name'] for e in entries] + [e['bridge'] for e in entries if e.get('bridge')]
+    bad = [n for n in names if n in set(params['protected'])]
+    if bad:
+        refuse(module, runner, 'Refused: %s carries the management connection of %s (the management path there: %s); '
+               'remove it from connectx_interfaces. Nothing has been changed.'
+               % (', '.join(bad), host, ', '.join(params['protected'])), 'management_interface', interfaces=bad)
+    main_text = _read(INTERFACES)
+    if main_text is None:
+        refuse(module, runner, '%s has no %s (its network is configured by netplan, NetworkManager or systemd-networkd): the '
+               'interfaces role writes ifupdown2 stanzas only (Proxmox VE, Debian with ifupdown2). Set connectx_interfaces: [] '
+               'for this host and configure its ConnectX ports with its own tools (link_check still checks them). Nothing has '
+               'been changed.' % (host, INTERFACES), 'no_ifupdown')
+    if not ifupdown.sources(main_text, params['dir']):
+        refuse(module, runner, '%s on %s does not source %s: add the line "source %s/*" at its end (Proxmox VE 8 installs it '
+               'by default). Nothing has been changed.' % (INTERFACES, host, params['dir'], params['dir']), 'no_ifupdown')
+    if not runner.has('ifreload') or not runner.has('ifquery'):
+        refuse(module, runner, 'ifupdown2 (ifreload) is not installed on %s; Proxmox VE ships it, on Debian install the package '
+               'ifupdown2 (it replaces ifupdown; do it from a console). Nothing has been changed.' % host, 'no_ifupdown')
+    if not names:
+        module.exit_json(changed=False, files=[], in_sync=None, reloaded=False)
+
+    wanted = dict((os.path.join(params['dir'], params['prefix'] + e['name']), ifupdown.stanza(e)) for e in entries)
+    previous = dict((path, _read(path)) for path in wanted)
+    files = sorted(p for p in wanted if previous[p] != wanted[p])
+    result = dict(changed=bool(files), files=files, in_sync=None, reloaded=False)
+    if module._diff:
+        result['diff'] = [dict(before_header=p, after_header=p, before=previous[p] or '', after=wanted[p]) for p in files]
+    check_argv = ['ifquery', '--check'] + names
+
+    if module.check_mode:
+        if files:
+            noact = runner.run(['ifreload', '--all', '--no-act'])
+            result['no_act'] = (noact.stdout + noact.stderr).splitlines() or [
+                'ifreload -a --no-act: nothing to report, the stanzas would apply']
+            result['reloaded'] = params['apply']
+        elif params['apply']:
+            result['in_sync'] = runner.run(check_argv).ok
+            result['reloaded'] = not result['in_sync']
+            result['changed'] = result['reloaded']
+        module.exit_json(**result)
+
+    for path in files:
+        _write(module, path, wanted[path])
+    if not params['apply']:
+        module.exit_json(**result)
+    if not files:
+        result['in_sync'] = runner.run(check_argv).ok
+        if result['in_sync']:
+            module.exit_json(**result)
+    reload_ = runner.run(['ifreload', '--all'])
+    failed = None if reload_.ok else ('ifreload --all', reload_)
+    if failed is None:
+        check = runner.run(check_argv)
+        failed = None if check.ok else ('ifquery --check', check)
+    if failed is not None:
+        step, res = failed
+        _restore(module, dict((p, previous[p]) for p in files))
+        runner.run(['ifreload', '--all'])
+        refuse(module, runner, "Applying the ConnectX interfaces on %s failed; the role's files were put back as they were and "
+               "the previous configuration reloaded. %s: %s" % (host, step, res.output.strip()), 'apply_failed', result=res)
+    result.update(changed=True, reloaded=True)
+    module.exit_json(**result)
+
+
+if __name__ == '__main__':
+    main()
