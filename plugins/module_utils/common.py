@@ -90,12 +90,6 @@ def mellanox_devices(sysfs_pci):
     return found
 
 
-def vpd_argv(flavour, bdf):
-    if flavour == 'mft':
-        return [binary(flavour, 'vpd'), '-d', bdf]
-    return [binary(flavour, 'vpd'), bdf]
-
-
 def vpd_fields(text):
     """{'PN': ..., 'SN': ...} from mstvpd/mlxvpd output; {} when there is none."""
     try:
@@ -104,16 +98,25 @@ def vpd_fields(text):
         return {}
 
 
-def tool_info(runner, flavour, flint, packages=None):
-    """{name, version, supports_connectx3, installed, package, package_version, held} from '<flint> --version'
-    and dpkg (``packages``: package_states already read, else dpkg is asked for the tool's package alone)."""
-    result = runner.run([flint, '--version'])
-    version, version_tuple = None, None
+def tool_version(runner, flavour):
+    """(version, version tuple) from ``<flint> --version``; (None, None) when it cannot be read."""
+    result = runner.run(tools.argv(flavour, 'version'))
     try:
         parsed = parse_flint.parse_version(result.output)
-        version, version_tuple = parsed.get('version'), parsed.get('version_tuple')
     except ParseError:
-        pass
+        return None, None
+    return parsed.get('version'), parsed.get('version_tuple')
+
+
+def tool_support(runner, flavour, family):
+    """tools.support for the installed tool's version and the card's family: the one support check of the modules."""
+    return tools.support(flavour, tool_version(runner, flavour)[1], family)
+
+
+def tool_info(runner, flavour, packages=None):
+    """{name, version, supports_connectx3, installed, package, package_version, held} from ``<flint> --version``
+    and dpkg (``packages``: package_states already read, else dpkg is asked for the tool's package alone)."""
+    version, version_tuple = tool_version(runner, flavour)
     supported = None
     if version_tuple:
         try:

@@ -16,7 +16,7 @@ import os
 from ansible_collections.homelab.connectx.plugins.module_utils.common import (
     refuse, sha256_file, normalize_bdf, mellanox_devices)
 from ansible_collections.homelab.connectx.plugins.module_utils.errors import ParseError
-from ansible_collections.homelab.connectx.plugins.module_utils import parse_flint
+from ansible_collections.homelab.connectx.plugins.module_utils import parse_flint, tools
 
 SYSFS_PCI = '/sys/bus/pci/devices'
 SUMS_FILE = 'SHA256SUMS'
@@ -34,9 +34,9 @@ def find_card(module, runner, device, sysfs_pci=SYSFS_PCI):
     return bdf, cards[bdf]
 
 
-def query_card(module, runner, flint, bdf):
+def query_card(module, runner, flavour, bdf):
     """parse_flint.parse_query of ``<flint> -d BDF q``; refuses with the tool's reason."""
-    result = runner.run([flint, '-d', bdf, 'q'])
+    result = runner.run(tools.argv(flavour, 'query', device=bdf))
     if result.ok:
         try:
             return parse_flint.parse_query(result.stdout)
@@ -46,7 +46,7 @@ def query_card(module, runner, flint, bdf):
     error = parse_flint.classify_error(result.output, result.rc)
     reason = {'no_device': 'no_device', 'semaphore': 'semaphore', 'unsupported': 'tool_unsupported',
               'permission': 'permission'}.get(error['reason'], 'query_failed')
-    hint = {'semaphore': ' Another flint may be running; if none is, run "%s -d %s -clear_semaphore".' % (flint, bdf),
+    hint = {'semaphore': ' Another flint may be running; if none is, run "%s -d %s -clear_semaphore".' % (tools.TOOL_COMMANDS[flavour]['flint'], bdf),
             'permission': ' Run as root (become: true).'}.get(error['reason'], '')
     refuse(module, runner, 'Cannot query the card at %s: %s.%s' % (bdf, error['message'].rstrip('.'), hint), reason,
            result=result, tool_reason=error['reason'])
@@ -107,9 +107,9 @@ def check_image_file(module, runner, path):
                'image_invalid', path=path)
 
 
-def verify_image_file(runner, flint, path):
+def verify_image_file(runner, flavour, path):
     """(ok, parsed verify, result) of ``<flint> -i PATH v``."""
-    result = runner.run([flint, '-i', path, 'v'])
+    result = runner.run(tools.argv(flavour, 'image_verify', image=path))
     try:
         parsed = parse_flint.parse_verify(result.output)
     except ParseError:
@@ -117,10 +117,10 @@ def verify_image_file(runner, flint, path):
     return bool(result.ok and parsed.get('ok')), parsed, result
 
 
-def inspect_image(module, runner, flint, path):
+def inspect_image(module, runner, flavour, path):
     """Query, verify and hash an image; refuse an image the tool cannot read or verify."""
     check_image_file(module, runner, path)
-    query = runner.run([flint, '-i', path, 'q'])
+    query = runner.run(tools.argv(flavour, 'image_query', image=path))
     if not query.ok:
         refuse(module, runner, 'The tool could not read %s as a firmware image: %s. Use an image file '
                'from the vendor.' % (path, query.output.strip()), 'image_invalid', result=query, path=path)
@@ -129,7 +129,7 @@ def inspect_image(module, runner, flint, path):
     except ParseError as exc:
         refuse(module, runner, 'The query output for %s could not be understood (%s); check the image and '
                'the tool version.' % (path, exc), 'image_invalid', result=query, path=path)
-    ok, ver, verify = verify_image_file(runner, flint, path)
+    ok, ver, verify = verify_image_file(runner, flavour, path)
     if not ok:
         refuse(module, runner, 'The image %s does not verify (%s); download it again.'
                % (path, ver.get('message') or verify.output.strip()), 'image_invalid', result=verify, path=path)

@@ -28,6 +28,45 @@ FIX = ('install Debian 12\'s mstflint %s and hold it (apt-get install mstflint=%
 CX3_FAMILIES = ('connectx3', 'connectx3pro')
 
 
+# The arguments of each job, the same in both flavours (MFT's flint is where mstflint comes from), but the VPD
+# reader: MFT's mlxvpd takes -d, mstvpd the device alone. The one place where the card tools' argv is spelled.
+JOBS = {
+    'version': ('flint', ['--version']),
+    'query': ('flint', ['-d', '{device}', 'q']),
+    'verify': ('flint', ['-d', '{device}', 'v']),
+    'image_query': ('flint', ['-i', '{image}', 'q']),
+    'image_verify': ('flint', ['-i', '{image}', 'v']),
+    'burn': ('flint', ['-d', '{device}', '-i', '{image}', '{options}', '-y', 'burn']),
+    'read_image': ('flint', ['-d', '{device}', 'ri', '{path}']),
+    'read_config': ('flint', ['-d', '{device}', 'dc', '{path}']),
+    'read_rom': ('flint', ['-d', '{device}', 'rrom', '{path}']),
+    'vpd': ('vpd', ['{device}']),
+    'config_query': ('config', ['-d', '{device}', 'q']),
+    'config_set': ('config', ['-d', '{device}', '-y', 'set', '{options}']),
+    'mst_status': ('mst', ['status', '-v']),
+}
+
+
+def argv(flavour, job, device=None, image=None, path=None, options=()):
+    """The argument list of ``job`` (see JOBS) in ``flavour``; ``options`` are spliced in where the job takes them
+    (``-allow_psid_change`` for a burn, ``NAME=VALUE`` words for config_set)."""
+    command, template = JOBS[job]
+    out = [TOOL_COMMANDS[flavour][command]]
+    if job == 'vpd' and flavour == 'mft':
+        out.append('-d')
+    values = {'{device}': device, '{image}': image, '{path}': path}
+    for word in template:
+        if word == '{options}':
+            out.extend(options)
+        elif word in values:
+            if values[word] is None:
+                raise ValueError('%s needs %s' % (job, word.strip('{}')))
+            out.append(values[word])
+        else:
+            out.append(word)
+    return out
+
+
 def flavour_for(available):
     """'mft' when flint is there, else 'mstflint' when mstflint is there, else None."""
     names = set(available or [])

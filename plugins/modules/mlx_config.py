@@ -105,9 +105,9 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.homelab.connectx.plugins.module_utils.runner import CommandRunner
 from ansible_collections.homelab.connectx.plugins.module_utils.common import (
-    TOOL_OPTION, select_flavour, binary, refuse, read_sysfs)
+    TOOL_OPTION, select_flavour, binary, refuse, read_sysfs, tool_support)
 from ansible_collections.homelab.connectx.plugins.module_utils.errors import ParseError
-from ansible_collections.homelab.connectx.plugins.module_utils import firmware, parse_flint, parse_mlxconfig, psid, tools
+from ansible_collections.homelab.connectx.plugins.module_utils import firmware, parse_mlxconfig, psid, tools
 
 SYSFS_PCI = firmware.SYSFS_PCI
 FALLBACK = ('set the port type through the mlx4 driver instead: "options mlx4_core port_type_array=2,2" in '
@@ -115,8 +115,9 @@ FALLBACK = ('set the port type through the mlx4 driver instead: "options mlx4_co
             '/sys/bus/pci/devices/%s/mlx4_port1 and mlx4_port2')
 
 
-def read_config(module, runner, config_tool, bdf, port_types=''):
-    result = runner.run([config_tool, '-d', bdf, 'q'])
+def read_config(module, runner, flavour, bdf, port_types=''):
+    config_tool = binary(flavour, 'config')
+    result = runner.run(tools.argv(flavour, 'config_query', device=bdf))
     try:
         parsed = parse_mlxconfig.parse_query(result.stdout)
     except ParseError:
@@ -151,15 +152,11 @@ def main():
     )
     runner = CommandRunner(module)
     flavour = select_flavour(runner, module.params['tool'])
-    flint = runner.find(binary(flavour, 'flint'))
-    config_tool = runner.find(binary(flavour, 'config'))
+    runner.find(binary(flavour, 'flint'))
+    runner.find(binary(flavour, 'config'))
     bdf, devdir = firmware.find_card(module, runner, module.params['device'], SYSFS_PCI)
     family = psid.family_for_device_id((read_sysfs(os.path.join(devdir, 'device')) or '').lower().replace('0x', ''))
-    version = runner.run([flint, '--version'])
-    try:
-        support = tools.support(flavour, parse_flint.parse_version(version.output)['version_tuple'], family)
-    except ParseError:
-        support = tools.support(flavour, None, family)
+    support = tool_support(runner, flavour, family)
     if not support['config']:
         refuse(module, runner, '%s Fix: %s.' % (support['message'], support['fix']), 'tool_unsupported', fix=support['fix'])
 
@@ -168,7 +165,7 @@ def main():
     except ParseError as exc:
         refuse(module, runner, 'Invalid settings: %s. Nothing has been changed.' % exc, 'invalid_value')
 
-    config = read_config(module, runner, config_tool, bdf, parse_mlxconfig.driver_port_types(wanted))
+    config = read_config(module, runner, flavour, bdf, parse_mlxconfig.driver_port_types(wanted))
     unknown = sorted(set(wanted) - set(config['settings']))
     if unknown:
         refuse(module, runner, 'The card at %s has no setting %s; it has: %s.' % (
@@ -182,13 +179,14 @@ def main():
                   for name in wanted)
     after = dict(before)
     if todo and not module.check_mode:
-        result = runner.run([config_tool, '-d', bdf, '-y', 'set'] + parse_mlxconfig.format_set_args(todo), mutating=True)
+        result = runner.run(tools.argv(flavour, 'config_set', device=bdf, options=parse_mlxconfig.format_set_args(todo)),
+                            mutating=True)
         if not result.ok:
             error = parse_mlxconfig.classify_error(result.output, result.rc)
             refuse(module, runner, 'Setting %s on %s failed: %s.' % (', '.join(sorted(todo)), bdf, error['message']),
                    error['reason'] if error['reason'] in ('invalid_value', 'unknown_setting') else 'set_failed',
                    result=result)
-        check = read_config(module, runner, config_tool, bdf)
+        check = read_config(module, runner, flavour, bdf)
         after = dict((name, next_boot(check['settings'].get(name, {}))) for name in wanted)
         wrong = sorted(n for n in todo if parse_mlxconfig.normalize_value(n, after[n]) != todo[n])
         if wrong:

@@ -261,10 +261,10 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.homelab.connectx.plugins.module_utils.runner import CommandRunner
 from ansible_collections.homelab.connectx.plugins.module_utils.common import (
-    TOOL_OPTION, select_flavour, binary, refuse, normalize_bdf, read_sysfs, vpd_argv, vpd_fields,
+    TOOL_OPTION, select_flavour, binary, refuse, normalize_bdf, read_sysfs, vpd_fields,
     tool_info, mellanox_devices, package_states, PACKAGES)
 from ansible_collections.homelab.connectx.plugins.module_utils.errors import ParseError
-from ansible_collections.homelab.connectx.plugins.module_utils import netstack, parse_flint, parse_mst, pcie, psid as psid_utils
+from ansible_collections.homelab.connectx.plugins.module_utils import netstack, parse_flint, parse_mst, pcie, psid as psid_utils, tools
 
 SYSFS_PCI = '/sys/bus/pci/devices'
 OS_RELEASE = '/etc/os-release'
@@ -285,6 +285,8 @@ def network_info():
     """The default routes' interfaces and the devices under each interface (module_utils.netstack)."""
     return {'default_route': netstack.default_route_interfaces(_text(PROC_NET_ROUTE), _text(PROC_NET_IPV6_ROUTE)),
             'lower': netstack.stacks(SYSFS_NET)}
+
+
 OS_FIELDS = ('ID', 'ID_LIKE', 'VERSION_ID', 'VERSION_CODENAME', 'PRETTY_NAME')
 
 
@@ -323,8 +325,8 @@ def pcie_info(devdir):
     return summary
 
 
-def card_info(runner, flavour, flint, bdf, devdir):
-    """What sysfs says of the card, then (unless flint is None: the tool is not installed) what its flash and VPD say."""
+def card_info(runner, flavour, installed, bdf, devdir):
+    """What sysfs says of the card, then (when the tool is installed) what its flash and VPD say."""
     device_id = (read_sysfs(os.path.join(devdir, 'device')) or '').lower()
     if device_id.startswith('0x'):
         device_id = device_id[2:]
@@ -342,9 +344,9 @@ def card_info(runner, flavour, flint, bdf, devdir):
     entry = dict(pci_address=bdf, pci_device_id=device_id, family=family, psid=None, part_number=None,
                  description=None, fw_version=None, rom_version=None, base_mac=None, base_guid=None,
                  netdevs=netdevs, port_types=port_types, pcie=pcie_info(devdir), mst_device=None)
-    if flint is None:
+    if not installed:
         return entry
-    query = runner.run([flint, '-d', bdf, 'q'])
+    query = runner.run(tools.argv(flavour, 'query', device=bdf))
     info = None
     if query.ok:
         try:
@@ -362,7 +364,7 @@ def card_info(runner, flavour, flint, bdf, devdir):
         running = info.get('fw_version_running')
         if running and running != info.get('fw_version'):
             entry['fw_version_running'] = running
-    vpd = runner.run(vpd_argv(flavour, bdf))
+    vpd = runner.run(tools.argv(flavour, 'vpd', device=bdf))
     if vpd.ok:
         entry['part_number'] = vpd_fields(vpd.output).get('PN')
     return entry
@@ -395,17 +397,17 @@ def main():
     states = package_states(runner, wanted_packages + ([PACKAGES[flavour]] if installed else [])) \
         if wanted_packages else None
     if installed:
-        tool = tool_info(runner, flavour, flint, states)
+        tool = tool_info(runner, flavour, states)
     else:
         tool = {'name': flavour, 'version': None, 'supports_connectx3': None, 'installed': False,
                 'package': runner.package_hints.get(flint, flint)}
-    devices = [card_info(runner, flavour, flint if installed else None, bdf, cards[bdf]) for bdf in sorted(cards)]
+    devices = [card_info(runner, flavour, installed, bdf, cards[bdf]) for bdf in sorted(cards)]
     if not installed:
         for dev in devices:
             dev['error'] = {'reason': 'tool_missing', 'message': 'the flash cannot be read until %s is installed' % tool['package']}
     if flavour == 'mft' and devices and runner.has('mst'):
         # MFT names cards /dev/mst/mtNNNN_pci_cr0; the direct (pci_cr) device is preferred to pciconf.
-        status = runner.run(['mst', 'status', '-v'])
+        status = runner.run(tools.argv(flavour, 'mst_status'))
         found = {}
         for entry in parse_mst.parse_status(status.stdout) if status.ok else []:
             if entry['pci_address'] and (entry['pci_address'] not in found or entry['kind'] == 'pci_cr'):

@@ -134,41 +134,38 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.homelab.connectx.plugins.module_utils.runner import CommandRunner
 from ansible_collections.homelab.connectx.plugins.module_utils.common import (
-    TOOL_OPTION, select_flavour, binary, refuse, sha256_file, vpd_argv)
+    TOOL_OPTION, select_flavour, binary, refuse, sha256_file)
 from ansible_collections.homelab.connectx.plugins.module_utils import firmware
-from ansible_collections.homelab.connectx.plugins.module_utils import parse_flint
+from ansible_collections.homelab.connectx.plugins.module_utils import parse_flint, tools
 
 SYSFS_PCI = firmware.SYSFS_PCI
 
 
-def tool_argv(flavour, flint, bdf, item, path):
-    """The read command of an item (None for VPD, whose text output is the backup)."""
-    return {'image': [flint, '-d', bdf, 'ri', path], 'config': [flint, '-d', bdf, 'dc', path],
-            'rom': [flint, '-d', bdf, 'rrom', path]}.get(item)
+# The read job of each item; VPD has none: the reader's text output is the backup.
+READ_JOBS = {'image': 'read_image', 'config': 'read_config', 'rom': 'read_rom'}
 
 
-def save_item(module, runner, flavour, flint, bdf, item, dest, final):
+def save_item(module, runner, flavour, bdf, item, dest, final):
     """Write one item to a temp file in dest, 0600, then rename it over ``final``."""
     # A fixed partial name (not mkstemp) keeps the tool's argv predictable; a stale one is removed first.
     tmp = os.path.join(dest, '.%s.partial' % os.path.basename(final))
     if os.path.lexists(tmp):
         os.unlink(tmp)
     try:
-        argv = tool_argv(flavour, flint, bdf, item, tmp)
-        if argv is None:
-            result = runner.run(vpd_argv(flavour, bdf))
+        if item not in READ_JOBS:
+            result = runner.run(tools.argv(flavour, 'vpd', device=bdf))
             if result.ok:
                 fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
                 with os.fdopen(fd, 'w') as out:
                     out.write(result.stdout)
         else:
-            result = runner.run(argv, mutating=True)
+            result = runner.run(tools.argv(flavour, READ_JOBS[item], device=bdf, path=tmp), mutating=True)
         if not result.ok or not os.path.isfile(tmp):
             error = parse_flint.classify_error(result.output, result.rc)
             refuse(module, runner, 'Reading the %s of %s failed: %s' % (item, bdf, error['message']), 'backup_failed',
                    result=result, item=item, tool_reason=error['reason'])
         if item == 'image':
-            ok, parsed, verify = firmware.verify_image_file(runner, flint, tmp)
+            ok, parsed, verify = firmware.verify_image_file(runner, flavour, tmp)
             if not ok:
                 refuse(module, runner, 'The image read back from %s does not verify (%s); the backup was removed. '
                        'Check the card and run again.' % (bdf, parsed.get('message')), 'backup_invalid', result=verify)
@@ -202,13 +199,13 @@ def main():
     )
     runner = CommandRunner(module)
     flavour = select_flavour(runner, module.params['tool'])
-    flint = runner.find(binary(flavour, 'flint'))
+    runner.find(binary(flavour, 'flint'))
     dest = module.params['dest']
     if os.path.exists(dest) and not os.path.isdir(dest):
         refuse(module, runner, 'The backup destination %s exists and is not a directory; choose another dest.' % dest,
                'dest_invalid', dest=dest)
     bdf = firmware.find_card(module, runner, module.params['device'], SYSFS_PCI)[0]
-    info = firmware.query_card(module, runner, flint, bdf)
+    info = firmware.query_card(module, runner, flavour, bdf)
     items = module.params['items']
     if items is None:
         items = ['image', 'config'] + (['rom'] if info.get('rom_info') else []) + ['vpd']
@@ -222,7 +219,7 @@ def main():
         name = os.path.basename(firmware.backup_path(dest, info, item))
         intact = firmware.backup_is_intact(dest, name, sums)
         if intact and item == 'image':
-            intact = firmware.verify_image_file(runner, flint, os.path.join(dest, name))[0]
+            intact = firmware.verify_image_file(runner, flavour, os.path.join(dest, name))[0]
         if not intact:
             todo.append(item)
 
@@ -237,7 +234,7 @@ def main():
                    'dest_invalid', dest=dest)
         for item in todo:
             final = firmware.backup_path(dest, info, item)
-            save_item(module, runner, flavour, flint, bdf, item, dest, final)
+            save_item(module, runner, flavour, bdf, item, dest, final)
             sums[os.path.basename(final)] = sha256_file(final)
         write_sums(dest, sums)
 

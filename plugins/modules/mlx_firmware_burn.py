@@ -149,21 +149,12 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.homelab.connectx.plugins.module_utils.runner import CommandRunner
 from ansible_collections.homelab.connectx.plugins.module_utils.common import (
-    TOOL_OPTION, select_flavour, binary, refuse, read_sysfs)
-from ansible_collections.homelab.connectx.plugins.module_utils.errors import ParseError
+    TOOL_OPTION, select_flavour, binary, refuse, read_sysfs, tool_support)
 from ansible_collections.homelab.connectx.plugins.module_utils import firmware, parse_flint, psid, tools
 
 SYSFS_PCI = firmware.SYSFS_PCI
 SHA256_RE = re.compile(r'^[0-9a-fA-F]{64}$')
 LOCK_DIR = '/run/lock'
-
-
-def tool_version(runner, flint):
-    result = runner.run([flint, '--version'])
-    try:
-        return parse_flint.parse_version(result.output)['version_tuple']
-    except ParseError:
-        return None
 
 
 def take_lock(module, runner, bdf, timeout):
@@ -217,19 +208,19 @@ def main():
         refuse(module, runner, 'lock_timeout must be 0 or more seconds, got %d. Nothing has been changed.'
                % params['lock_timeout'], 'invalid_argument')
     flavour = select_flavour(runner, params['tool'])
-    flint = runner.find(binary(flavour, 'flint'))
+    runner.find(binary(flavour, 'flint'))
     bdf, devdir = firmware.find_card(module, runner, params['device'], SYSFS_PCI)
     device_id = (read_sysfs(os.path.join(devdir, 'device')) or '').lower().replace('0x', '')
     family = psid.family_for_device_id(device_id)
 
-    support = tools.support(flavour, tool_version(runner, flint), family)
+    support = tool_support(runner, flavour, family)
     if not support['query'] or not support['burn']:
         refuse(module, runner, '%s Fix: %s.' % (support['message'], support['fix']), 'tool_unsupported', fix=support['fix'])
 
     fd, waited = take_lock(module, runner, bdf, params['lock_timeout'])
     try:
-        card = firmware.query_card(module, runner, flint, bdf)
-        image = firmware.inspect_image(module, runner, flint, params['image'])
+        card = firmware.query_card(module, runner, flavour, bdf)
+        image = firmware.inspect_image(module, runner, flavour, params['image'])
         image['path'] = params['image']
         pin = (params['image_sha256'] or '').strip().lower()
         if pin and pin != image['sha256']:
@@ -279,18 +270,16 @@ def main():
         if module.check_mode:
             module.exit_json(**result)
 
-        argv = [flint, '-d', bdf, '-i', params['image']]
-        if card.get('psid') != image['psid']:
-            argv.append('-allow_psid_change')
-        burn = runner.run(argv + ['-y', 'burn'], mutating=True)
+        options = ['-allow_psid_change'] if card.get('psid') != image['psid'] else []
+        burn = runner.run(tools.argv(flavour, 'burn', device=bdf, image=params['image'], options=options), mutating=True)
         parsed = parse_flint.parse_burn(burn.output)
         if not burn.ok or not parsed['ok']:
             error = parse_flint.classify_error(burn.output, burn.rc)
             refuse(module, runner, 'Burning %s on %s failed: %s. The card was not rebooted; its previous firmware is '
                    'in the backup (restore.yml).' % (params['image'], bdf, error['message']), 'burn_failed',
                    result=burn, tool_reason=error['reason'])
-        verify = runner.run([flint, '-d', bdf, 'v'])
-        after = firmware.query_card(module, runner, flint, bdf)
+        verify = runner.run(tools.argv(flavour, 'verify', device=bdf))
+        after = firmware.query_card(module, runner, flavour, bdf)
         now = {'psid': after.get('psid'), 'fw_version': after.get('fw_version')}
         if not verify.ok or now != target:
             refuse(module, runner, 'After the burn, the flash of %s holds %s %s and %s; do not reboot, restore the backup.'

@@ -133,7 +133,8 @@ def main():
     )
     runner = CommandRunner(module)
     flavour = select_flavour(runner, module.params['tool'])
-    result = inspect_image(module, runner, binary(flavour, 'flint'), module.params['path'])
+    runner.find(binary(flavour, 'flint'))
+    result = inspect_image(module, runner, flavour, module.params['path'])
     module.exit_json(changed=False, tool=flavour, **result)
 
 

@@ -110,3 +110,22 @@ def test_parse_mst_status():
     pve = parse_mst.parse_status(load_fixture('mst/mft4.25-pve8-mst-start-status-hpe544flr.txt')[0])
     assert {d['family'] for d in pve} == {'connectx3pro'}
     assert parse_mst.parse_status(load_fixture('mst/mft-mst-install-rpm-rhel9-4.25.1.txt')[0]) == []
+
+
+def test_every_card_tool_argv_is_spelled_in_one_table():
+    from ansible_collections.homelab.connectx.plugins.module_utils.tools import argv, JOBS
+    bdf = '0000:03:00.0'
+    assert argv('mstflint', 'query', device=bdf) == ['mstflint', '-d', bdf, 'q']
+    assert argv('mft', 'query', device=bdf) == ['flint', '-d', bdf, 'q']
+    assert argv('mstflint', 'burn', device=bdf, image='/x.bin', options=['-allow_psid_change']) == \
+        ['mstflint', '-d', bdf, '-i', '/x.bin', '-allow_psid_change', '-y', 'burn']
+    assert argv('mstflint', 'burn', device=bdf, image='/x.bin') == ['mstflint', '-d', bdf, '-i', '/x.bin', '-y', 'burn']
+    assert argv('mstflint', 'vpd', device=bdf) == ['mstvpd', bdf]
+    assert argv('mft', 'vpd', device=bdf) == ['mlxvpd', '-d', bdf]
+    assert argv('mstflint', 'config_set', device=bdf, options=['LINK_TYPE_P1=2']) == \
+        ['mstconfig', '-d', bdf, '-y', 'set', 'LINK_TYPE_P1=2']
+    assert argv('mft', 'read_rom', device=bdf, path='/b/rom') == ['flint', '-d', bdf, 'rrom', '/b/rom']
+    assert argv('mft', 'mst_status') == ['mst', 'status', '-v']
+    with pytest.raises(ValueError):
+        argv('mstflint', 'query')
+    assert 'image_verify' in JOBS and 'read_config' in JOBS

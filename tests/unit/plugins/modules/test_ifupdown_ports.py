@@ -6,15 +6,12 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import os
-
 import pytest
 
 from module_harness import load_cases, check_case, run_case
 
 from ansible_collections.homelab.connectx.plugins.modules import ifupdown_ports as mod
 from ansible_collections.homelab.connectx.plugins.module_utils import ifupdown
-
 
 
 @pytest.mark.parametrize('case', load_cases('ifupdown_ports.yaml'))
