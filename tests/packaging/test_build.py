@@ -29,8 +29,9 @@ def _names(pattern, strip):
 
 
 MODULES = _names('plugins/modules/*.py', lambda f: f[:-3])
+# Every role (the internal common role has no argument specs, only shared defaults: ansible-doc lists it too).
 ROLES = sorted(os.path.basename(os.path.dirname(os.path.dirname(p)))
-               for p in glob.glob(os.path.join(ROOT, 'roles', '*', 'meta', 'argument_specs.yml')))
+               for p in glob.glob(os.path.join(ROOT, 'roles', '*', 'meta', 'main.yml')))
 FILTER_RE = re.compile(r"""^\s*'(connectx_[a-z0-9_]+)':""", re.M)
 FILTERS = sorted(name for path in glob.glob(os.path.join(ROOT, 'plugins', 'filter', '*.py'))
                  for name in FILTER_RE.findall(open(path, encoding='utf-8').read()))
