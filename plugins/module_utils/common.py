@@ -12,6 +12,7 @@ __metaclass__ = type
 
 import hashlib
 import os
+import tempfile
 
 from ansible_collections.homelab.connectx.plugins.module_utils.errors import ParseError
 from ansible_collections.homelab.connectx.plugins.module_utils import parse_flint, parse_vpd, tools
@@ -65,6 +66,27 @@ def normalize_bdf(address):
     if address.count(':') == 1:
         address = '0000:' + address
     return address
+
+
+def read_text(path):
+    """The whole text of a file, or None when it is absent or unreadable."""
+    try:
+        with open(path) as handle:
+            return handle.read()
+    except (OSError, IOError, UnicodeDecodeError):
+        return None
+
+
+def write_text(module, path, text, mode=0o644):
+    """Write ``text`` to ``path`` atomically (a temporary file in the same directory, then renamed), ``mode``."""
+    directory = os.path.dirname(path)
+    if not os.path.isdir(directory):
+        os.makedirs(directory, 0o755)
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix='.connectx-')
+    with os.fdopen(fd, 'w') as handle:
+        handle.write(text)
+    os.chmod(tmp, mode)
+    module.atomic_move(tmp, path)
 
 
 def read_sysfs(path):

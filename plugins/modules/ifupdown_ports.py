@@ -115,31 +115,14 @@ reason:
 
 import os
 import socket
-import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.homelab.connectx.plugins.module_utils.runner import CommandRunner
-from ansible_collections.homelab.connectx.plugins.module_utils.common import refuse
+from ansible_collections.homelab.connectx.plugins.module_utils.common import read_text as _read, refuse, write_text
 from ansible_collections.homelab.connectx.plugins.module_utils import ifupdown
 
 INTERFACES = '/etc/network/interfaces'
-
-
-def _read(path):
-    try:
-        with open(path) as handle:
-            return handle.read()
-    except (IOError, OSError):
-        return None
-
-
-def _write(module, path, content):
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix='.connectx-')
-    with os.fdopen(fd, 'w') as handle:
-        handle.write(content)
-    os.chmod(tmp, 0o644)
-    module.atomic_move(tmp, path)
 
 
 def _restore(module, previous):
@@ -149,7 +132,7 @@ def _restore(module, previous):
                 if os.path.exists(path):
                     os.unlink(path)
             else:
-                _write(module, path, text)
+                write_text(module, path, text)
         except (IOError, OSError):
             pass
 
@@ -217,7 +200,7 @@ def main():
         module.exit_json(**result)
 
     for path in files:
-        _write(module, path, wanted[path])
+        write_text(module, path, wanted[path])
     if not params['apply']:
         module.exit_json(**result)
     if not files:

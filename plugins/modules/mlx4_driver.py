@@ -120,26 +120,17 @@ reason:
 '''
 
 import os
-import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.homelab.connectx.plugins.module_utils.runner import CommandRunner
-from ansible_collections.homelab.connectx.plugins.module_utils.common import refuse
+from ansible_collections.homelab.connectx.plugins.module_utils.common import read_text as _read, refuse, write_text
 from ansible_collections.homelab.connectx.plugins.module_utils import driver
 
 MODULES_LOAD_DIR = '/etc/modules-load.d'
 MODPROBE_DIR = '/etc/modprobe.d'
 PROC_MODULES = '/proc/modules'
 CORE = 'mlx4_core'
-
-
-def _read(path):
-    try:
-        with open(path) as handle:
-            return handle.read()
-    except (IOError, OSError):
-        return None
 
 
 def _conf_files(directory):
@@ -178,17 +169,6 @@ def plan_files(params):
     return out
 
 
-def write(module, path, content):
-    directory = os.path.dirname(path)
-    if not os.path.isdir(directory):
-        os.makedirs(directory, 0o755)
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix='.connectx-')
-    with os.fdopen(fd, 'w') as handle:
-        handle.write(content)
-    os.chmod(tmp, 0o644)
-    module.atomic_move(tmp, path)
-
-
 def main():
     module = AnsibleModule(argument_spec=dict(
         module=dict(type='str', default='mlx4_en'),
@@ -221,7 +201,7 @@ def main():
 
     if not module.check_mode:
         for path in sorted(files):
-            write(module, path, files[path][1])
+            write_text(module, path, files[path][1])
     for name in unload:
         res = runner.run(['modprobe', '-r', name], mutating=True)
         if not res.ok:

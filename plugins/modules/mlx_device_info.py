@@ -261,7 +261,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.homelab.connectx.plugins.module_utils.runner import CommandRunner
 from ansible_collections.homelab.connectx.plugins.module_utils.common import (
-    TOOL_OPTION, select_flavour, binary, refuse, normalize_bdf, read_sysfs, vpd_fields,
+    TOOL_OPTION, select_flavour, binary, refuse, normalize_bdf, read_sysfs, read_text, vpd_fields,
     tool_info, mellanox_devices, package_states, PACKAGES)
 from ansible_collections.homelab.connectx.plugins.module_utils.errors import ParseError
 from ansible_collections.homelab.connectx.plugins.module_utils import netstack, parse_flint, parse_mst, pcie, psid as psid_utils, tools
@@ -273,17 +273,9 @@ PROC_NET_IPV6_ROUTE = '/proc/net/ipv6_route'
 SYSFS_NET = '/sys/class/net'
 
 
-def _text(path):
-    try:
-        with open(path) as handle:
-            return handle.read()
-    except (IOError, OSError):
-        return ''
-
-
 def network_info():
     """The default routes' interfaces and the devices under each interface (module_utils.netstack)."""
-    return {'default_route': netstack.default_route_interfaces(_text(PROC_NET_ROUTE), _text(PROC_NET_IPV6_ROUTE)),
+    return {'default_route': netstack.default_route_interfaces(read_text(PROC_NET_ROUTE), read_text(PROC_NET_IPV6_ROUTE)),
             'lower': netstack.stacks(SYSFS_NET)}
 
 
@@ -293,12 +285,7 @@ OS_FIELDS = ('ID', 'ID_LIKE', 'VERSION_ID', 'VERSION_CODENAME', 'PRETTY_NAME')
 def os_release(path):
     """The os-release(5) fields the roles read, lower-case keys; None for each one missing."""
     found = {}
-    try:
-        with open(path) as handle:
-            lines = handle.read().splitlines()
-    except (IOError, OSError):
-        lines = []
-    for line in lines:
+    for line in (read_text(path) or '').splitlines():
         key, sep, value = line.strip().partition('=')
         if sep and key in OS_FIELDS:
             value = value.strip()
