@@ -14,6 +14,8 @@ the JSON written to $CONNECTX_COUNTS_FILE at the end of the run.
   controller (set_fact, debug, assert, fail, include_*, meta, ...). An action that runs several
   modules (copy: stat then copy) counts once.
 - reboots: changed results of ansible.builtin.reboot.
+
+Both counts are also kept per role (``by_role``: the role of the task, ``play`` for a task of the playbook).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -61,11 +63,21 @@ class CallbackModule(CallbackBase):
 
     def _host(self, name):
         return self.hosts.setdefault(name, {'task_starts': 0, 'module_calls': 0, 'reboots': 0,
-                                            'controller_calls': 0, 'module_calls_by_task': {}})
+                                            'controller_calls': 0, 'module_calls_by_task': {}, 'by_role': {}})
+
+    @staticmethod
+    def _role(task):
+        role = getattr(task, '_role', None)
+        return role.get_name(include_role_fqcn=False) if role is not None else 'play'
+
+    def _by_role(self, counts, task):
+        return counts['by_role'].setdefault(self._role(task), {'task_starts': 0, 'module_calls': 0})
 
     def v2_runner_on_start(self, host, task):
         if short(task.action) not in NOT_STARTS:
-            self._host(host.get_name())['task_starts'] += 1
+            counts = self._host(host.get_name())
+            counts['task_starts'] += 1
+            self._by_role(counts, task)['task_starts'] += 1
 
     def _count(self, result):
         task = result._task
@@ -83,6 +95,7 @@ class CallbackModule(CallbackBase):
         if not delegated:
             name = task.get_name()
             counts['module_calls_by_task'][name] = counts['module_calls_by_task'].get(name, 0) + len(runs)
+            self._by_role(counts, task)['module_calls'] += len(runs)
         if action == 'reboot':
             counts['reboots'] += sum(1 for r in runs if r.get('changed'))
 
