@@ -10,6 +10,7 @@ No parsing happens here; parsers live in their own ``parse_*`` module_utils.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import errno
 import hashlib
 import os
 import tempfile
@@ -68,13 +69,19 @@ def normalize_bdf(address):
     return address
 
 
-def read_text(path):
-    """The whole text of a file, or None when it is absent or unreadable."""
+def read_text(path, strict=False):
+    """The whole text of a file, or None when it does not exist. Another failure (permissions, not text) is None
+    too, unless ``strict``: then it raises (OSError, or ValueError for a file that is not UTF-8 text), so that a
+    file the caller would rewrite is never taken for an absent one."""
     try:
         with open(path) as handle:
             return handle.read()
-    except (OSError, IOError, UnicodeDecodeError):
-        return None
+    except (OSError, IOError, UnicodeDecodeError) as exc:
+        if not strict or getattr(exc, 'errno', None) == errno.ENOENT:
+            return None
+        if isinstance(exc, UnicodeDecodeError):
+            raise ValueError('%s is not text: %s' % (path, exc))
+        raise
 
 
 def write_text(module, path, text, mode=0o644):
@@ -83,10 +90,44 @@ def write_text(module, path, text, mode=0o644):
     if not os.path.isdir(directory):
         os.makedirs(directory, 0o755)
     fd, tmp = tempfile.mkstemp(dir=directory, prefix='.connectx-')
-    with os.fdopen(fd, 'w') as handle:
-        handle.write(text)
-    os.chmod(tmp, mode)
+    try:
+        with os.fdopen(fd, 'w') as handle:
+            handle.write(text)
+        os.chmod(tmp, mode)
+    except (OSError, IOError):
+        os.unlink(tmp)
+        raise
     module.atomic_move(tmp, path)
+    # atomic_move gives a new file the umask's mode: the one asked for, also then.
+    os.chmod(path, mode)
+
+
+def write_files(module, texts, previous):
+    """Write ``{path: text}`` (write_text, sorted by path). When one fails, the files already written get their
+    ``previous`` text back (or are removed when they had none) and the error is raised: all or nothing."""
+    done = []
+    try:
+        for path in sorted(texts):
+            write_text(module, path, texts[path])
+            done.append(path)
+    except (OSError, IOError):
+        restore_files(module, dict((p, previous.get(p)) for p in done))
+        raise
+
+
+def restore_files(module, previous):
+    """Put ``{path: text or None}`` back (None: remove the file); returns the paths that could not be restored."""
+    failed = []
+    for path, text in previous.items():
+        try:
+            if text is None:
+                if os.path.lexists(path):
+                    os.unlink(path)
+            else:
+                write_text(module, path, text)
+        except (OSError, IOError):
+            failed.append(path)
+    return failed
 
 
 def read_sysfs(path):

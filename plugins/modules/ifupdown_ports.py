@@ -107,8 +107,9 @@ no_act:
 reason:
   description:
     - Machine-readable failure reason. V(invalid_argument) and V(management_interface) (bad or protected ports),
-      V(no_ifupdown) (no C(/etc/network/interfaces), not sourcing O(dir), or no C(ifreload)); nothing has been changed
-      then. V(apply_failed) when the reload or the check failed and the files were put back.
+      V(no_ifupdown) (no C(/etc/network/interfaces), not sourcing O(dir), or no C(ifreload)), V(unreadable) (a file
+      that cannot be read); nothing has been changed then. V(write_failed) when a file cannot be written (the ones
+      written are put back), V(apply_failed) when the reload or the check failed and the files were put back.
   returned: failure
   type: str
 '''
@@ -119,22 +120,10 @@ import socket
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.homelab.connectx.plugins.module_utils.runner import CommandRunner
-from ansible_collections.homelab.connectx.plugins.module_utils.common import read_text as _read, refuse, write_text
+from ansible_collections.homelab.connectx.plugins.module_utils.common import read_text, refuse, restore_files, write_files
 from ansible_collections.homelab.connectx.plugins.module_utils import ifupdown
 
 INTERFACES = '/etc/network/interfaces'
-
-
-def _restore(module, previous):
-    for path, text in previous.items():
-        try:
-            if text is None:
-                if os.path.exists(path):
-                    os.unlink(path)
-            else:
-                write_text(module, path, text)
-        except (IOError, OSError):
-            pass
 
 
 def main():
@@ -164,7 +153,11 @@ def main():
         refuse(module, runner, 'Refused: %s carries the management connection of %s (the management path there: %s); '
                'remove it from connectx_interfaces. Nothing has been changed.'
                % (', '.join(bad), host, ', '.join(params['protected'])), 'management_interface', interfaces=bad)
-    main_text = _read(INTERFACES)
+    try:
+        main_text = read_text(INTERFACES, strict=True)
+    except (OSError, IOError, ValueError) as exc:
+        refuse(module, runner, 'Cannot read %s on %s (%s); run as root (become: true). Nothing has been changed.'
+               % (INTERFACES, host, exc), 'unreadable')
     if main_text is None:
         refuse(module, runner, '%s has no %s (its network is configured by netplan, NetworkManager or systemd-networkd): the '
                'interfaces role writes ifupdown2 stanzas only (Proxmox VE, Debian with ifupdown2). Set connectx_interfaces: [] '
@@ -180,7 +173,11 @@ def main():
         module.exit_json(changed=False, files=[], in_sync=None, reloaded=False)
 
     wanted = dict((os.path.join(params['dir'], params['prefix'] + e['name']), ifupdown.stanza(e)) for e in entries)
-    previous = dict((path, _read(path)) for path in wanted)
+    try:
+        previous = dict((path, read_text(path, strict=True)) for path in wanted)
+    except (OSError, IOError, ValueError) as exc:
+        refuse(module, runner, 'Cannot read a file of the role on %s (%s); run as root (become: true). Nothing has been '
+               'changed.' % (host, exc), 'unreadable')
     files = sorted(p for p in wanted if previous[p] != wanted[p])
     result = dict(changed=bool(files), files=files, in_sync=None, reloaded=False)
     if module._diff:
@@ -199,8 +196,11 @@ def main():
             result['changed'] = result['reloaded']
         module.exit_json(**result)
 
-    for path in files:
-        write_text(module, path, wanted[path])
+    try:
+        write_files(module, dict((p, wanted[p]) for p in files), previous)
+    except (OSError, IOError) as exc:
+        refuse(module, runner, 'Cannot write the ConnectX interfaces on %s (%s); the files already written were put back. '
+               'Nothing has been applied.' % (host, exc), 'write_failed')
     if not params['apply']:
         module.exit_json(**result)
     if not files:
@@ -214,10 +214,12 @@ def main():
         failed = None if check.ok else ('ifquery --check', check)
     if failed is not None:
         step, res = failed
-        _restore(module, dict((p, previous[p]) for p in files))
+        stuck = restore_files(module, dict((p, previous[p]) for p in files))
         runner.run(['ifreload', '--all'])
-        refuse(module, runner, "Applying the ConnectX interfaces on %s failed; the role's files were put back as they were and "
-               "the previous configuration reloaded. %s: %s" % (host, step, res.output.strip()), 'apply_failed', result=res)
+        back = ("the role's files were put back as they were" if not stuck else
+                'the role\'s files were put back, but not %s (put them back by hand)' % ', '.join(stuck))
+        refuse(module, runner, "Applying the ConnectX interfaces on %s failed; %s and the previous configuration reloaded. "
+               "%s: %s" % (host, back, step, res.output.strip()), 'apply_failed', result=res, not_restored=stuck)
     result.update(changed=True, reloaded=True)
     module.exit_json(**result)
 

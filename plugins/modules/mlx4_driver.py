@@ -124,13 +124,21 @@ import os
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.homelab.connectx.plugins.module_utils.runner import CommandRunner
-from ansible_collections.homelab.connectx.plugins.module_utils.common import read_text as _read, refuse, write_text
+from ansible_collections.homelab.connectx.plugins.module_utils.common import read_text, refuse, restore_files, write_files
 from ansible_collections.homelab.connectx.plugins.module_utils import driver
 
 MODULES_LOAD_DIR = '/etc/modules-load.d'
 MODPROBE_DIR = '/etc/modprobe.d'
 PROC_MODULES = '/proc/modules'
 CORE = 'mlx4_core'
+
+
+def _read(path):
+    """A file the module may rewrite: None only when it does not exist; unreadable raises IOError."""
+    try:
+        return read_text(path, strict=True)
+    except ValueError as exc:
+        raise IOError(str(exc))
 
 
 def _conf_files(directory):
@@ -192,16 +200,31 @@ def main():
         files = plan_files(params)
     except ValueError as exc:
         refuse(module, runner, 'Bad mlx4_core options: %s. Nothing has been changed.' % exc, 'invalid_argument')
+    except (OSError, IOError) as exc:
+        refuse(module, runner, 'Cannot read a kernel module file (%s); run as root (become: true). Nothing has been '
+               'changed.' % exc, 'unreadable')
 
-    loaded = driver.loaded_modules(_read(PROC_MODULES))
+    loaded = driver.loaded_modules(read_text(PROC_MODULES))
     blacklisted = [n for n in params['blacklist'] if n.replace('-', '_') in loaded]
     unload = blacklisted if params['unload_blacklisted'] else []
     load = params['module'].replace('-', '_') not in loaded
     rebuild = bool(files) and params['initramfs']
 
+    previous = dict((path, files[path][0]) for path in files)
     if not module.check_mode:
-        for path in sorted(files):
-            write_text(module, path, files[path][1])
+        try:
+            write_files(module, dict((path, files[path][1]) for path in files), previous)
+        except (OSError, IOError) as exc:
+            refuse(module, runner, 'Cannot write the kernel module files (%s); the ones written were put back. Nothing '
+                   'has been changed.' % exc, 'write_failed')
+    # The initramfs first: when it cannot be rebuilt, the files are put back, so that the next run sees the
+    # difference and tries again (the next boot would otherwise go on loading what the files keep out).
+    if rebuild:
+        res = runner.run(['update-initramfs', '-u'], mutating=True)
+        if not res.ok:
+            stuck = restore_files(module, previous)
+            refuse(module, runner, 'update-initramfs -u failed (%s); the files were put back%s, nothing else changed.'
+                   % (res.output.strip(), (' except ' + ', '.join(stuck)) if stuck else ''), 'tool_failed', result=res)
     for name in unload:
         res = runner.run(['modprobe', '-r', name], mutating=True)
         if not res.ok:
@@ -212,14 +235,8 @@ def main():
         if not res.ok:
             refuse(module, runner, 'modprobe %s failed (%s); see dmesg. Files written: %s.'
                    % (params['module'], res.output.strip(), ', '.join(sorted(files)) or 'none'), 'tool_failed', result=res)
-    if rebuild:
-        res = runner.run(['update-initramfs', '-u'], mutating=True)
-        if not res.ok:
-            refuse(module, runner, 'update-initramfs -u failed (%s): the next boot may still load %s. Files written: %s.'
-                   % (res.output.strip(), ', '.join(params['blacklist']), ', '.join(sorted(files))),
-                   'tool_failed', result=res)
 
-    after = loaded if module.check_mode else driver.loaded_modules(_read(PROC_MODULES))
+    after = loaded if module.check_mode else driver.loaded_modules(read_text(PROC_MODULES))
     relevant = [n for n in [params['module']] + params['blacklist'] if n.replace('-', '_') in after]
     if not module.check_mode:
         if params['module'].replace('-', '_') not in after:

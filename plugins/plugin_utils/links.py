@@ -18,6 +18,7 @@ does not answer, host missing) and the reasons in plain words.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import ipaddress
 import json
 import math
 
@@ -190,6 +191,9 @@ def evaluate_end(end, info, ping_rc=None, device=None, driver='mlx4_en', duplex=
         if not end.get('peer_address'):
             errors.append('%s: no address known for the peer %s:%s (set it in its connectx_interfaces)'
                           % (where, end.get('peer_host'), end.get('peer_iface')))
+        elif not _is_ip(end['peer_address']):
+            errors.append('%s: the peer address %r of %s:%s is not an IP address (fix it in its connectx_interfaces)'
+                          % (where, end['peer_address'], end.get('peer_host'), end.get('peer_iface')))
         elif ping_rc != 0:
             errors.append('%s: peer %s %s does not answer ping over %s'
                           % (where, end.get('peer_host'), end.get('peer_address'), end.get('source_iface')))
@@ -211,11 +215,21 @@ def evaluate_end(end, info, ping_rc=None, device=None, driver='mlx4_en', duplex=
     return result
 
 
+def _is_ip(text):
+    try:
+        ipaddress.ip_address(str(text))
+    except ValueError:
+        return False
+    return True
+
+
 def ping_peers(ends):
-    """``{source, address}`` for each end whose peer is in this run and has an address, once each."""
+    """``{source, address}`` for each end whose peer is in this run and has an IP address, once each (an address that
+    is not an IP is that end's error, see evaluate_end, not a refusal of the whole read)."""
     out = []
     for end in ends or []:
-        if not (isinstance(end, dict) and end.get('peer_in_run', True) and end.get('peer_address') and end.get('source_iface')):
+        if not (isinstance(end, dict) and end.get('peer_in_run', True) and end.get('peer_address') and end.get('source_iface')
+                and _is_ip(end['peer_address'])):
             continue
         peer = {'source': end['source_iface'], 'address': end['peer_address']}
         if peer not in out:

@@ -232,3 +232,12 @@ def test_iperf_measurements_from_loop_results():
         {'link': 'pve1-pve2', 'direction': 'b->a', 'gbps': None, 'error': 'unable to connect to server: Connection refused'},
         {'link': 'pve1-pve2', 'direction': 'a->b', 'gbps': None, 'error': 'iperf3: error - no route'},
     ]
+
+
+def test_a_peer_address_that_is_not_an_ip_is_that_ends_error_not_a_refused_read():
+    ends = links.link_ends(LINKS, 'pve1', IFACES)
+    bad = dict(ends[0], peer_address='nas.lan')
+    assert links.ping_peers([bad]) == []
+    res = links.evaluate_ends([bad], {'ens1': info()}, [], [])
+    assert res[0]['errors'] == ["link pve1-pve2, end a (pve1:ens1): the peer address 'nas.lan' of pve2:ens1 is not an IP "
+                                "address (fix it in its connectx_interfaces)"]
