@@ -71,8 +71,8 @@ def normalize_bdf(address):
 
 def read_text(path, strict=False):
     """The whole text of a file, or None when it does not exist. Another failure (permissions, not text) is None
-    too, unless ``strict``: then it raises (OSError, or ValueError for a file that is not UTF-8 text), so that a
-    file the caller would rewrite is never taken for an absent one."""
+    too, unless ``strict``: then it raises IOError (also for a file that is not UTF-8 text), so that a file the
+    caller would rewrite is never taken for an absent one."""
     try:
         with open(path) as handle:
             return handle.read()
@@ -80,7 +80,7 @@ def read_text(path, strict=False):
         if not strict or getattr(exc, 'errno', None) == errno.ENOENT:
             return None
         if isinstance(exc, UnicodeDecodeError):
-            raise ValueError('%s is not text: %s' % (path, exc))
+            raise IOError('%s is not text: %s' % (path, exc))
         raise
 
 
@@ -132,11 +132,8 @@ def restore_files(module, previous):
 
 def read_sysfs(path):
     """Stripped content of a sysfs attribute, or None when it is absent or unreadable."""
-    try:
-        with open(path) as handle:
-            return handle.read().strip()
-    except (OSError, IOError, UnicodeDecodeError):
-        return None
+    text = read_text(path)
+    return text.strip() if text is not None else None
 
 
 def mellanox_devices(sysfs_pci):

@@ -23,25 +23,23 @@ RTF_REJECT = 0x0200
 
 def default_route_interfaces(route_text, ipv6_route_text):
     """Interfaces of the IPv4 and IPv6 default routes that are up and not unreachable/lo, in order, once each."""
-    out = []
+    routes = []  # (iface, flags in hex) of each default route, IPv4 first
     for line in (route_text or '').splitlines()[1:]:
         fields = line.split()
         if len(fields) >= 8 and fields[1] == '00000000' and fields[7] == '00000000':
-            try:
-                flags = int(fields[3], 16)
-            except ValueError:
-                continue
-            if flags & RTF_UP and not flags & RTF_REJECT and fields[0] != 'lo' and fields[0] not in out:
-                out.append(fields[0])
+            routes.append((fields[0], fields[3]))
     for line in (ipv6_route_text or '').splitlines():
         fields = line.split()
         if len(fields) == 10 and fields[0] == '0' * 32 and fields[1] == '00':
-            try:
-                flags = int(fields[8], 16)
-            except ValueError:
-                continue
-            if flags & RTF_UP and not flags & RTF_REJECT and fields[9] != 'lo' and fields[9] not in out:
-                out.append(fields[9])
+            routes.append((fields[9], fields[8]))
+    out = []
+    for iface, flags in routes:
+        try:
+            flags = int(flags, 16)
+        except ValueError:
+            continue
+        if flags & RTF_UP and not flags & RTF_REJECT and iface != 'lo' and iface not in out:
+            out.append(iface)
     return out
 
 

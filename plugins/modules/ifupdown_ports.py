@@ -155,7 +155,7 @@ def main():
                % (', '.join(bad), host, ', '.join(params['protected'])), 'management_interface', interfaces=bad)
     try:
         main_text = read_text(INTERFACES, strict=True)
-    except (OSError, IOError, ValueError) as exc:
+    except (OSError, IOError) as exc:
         refuse(module, runner, 'Cannot read %s on %s (%s); run as root (become: true). Nothing has been changed.'
                % (INTERFACES, host, exc), 'unreadable')
     if main_text is None:
@@ -175,7 +175,7 @@ def main():
     wanted = dict((os.path.join(params['dir'], params['prefix'] + e['name']), ifupdown.stanza(e)) for e in entries)
     try:
         previous = dict((path, read_text(path, strict=True)) for path in wanted)
-    except (OSError, IOError, ValueError) as exc:
+    except (OSError, IOError) as exc:
         refuse(module, runner, 'Cannot read a file of the role on %s (%s); run as root (become: true). Nothing has been '
                'changed.' % (host, exc), 'unreadable')
     files = sorted(p for p in wanted if previous[p] != wanted[p])

@@ -135,10 +135,7 @@ CORE = 'mlx4_core'
 
 def _read(path):
     """A file the module may rewrite: None only when it does not exist; unreadable raises IOError."""
-    try:
-        return read_text(path, strict=True)
-    except ValueError as exc:
-        raise IOError(str(exc))
+    return read_text(path, strict=True)
 
 
 def _conf_files(directory):
