@@ -13,7 +13,11 @@ the JSON written to $CONNECTX_COUNTS_FILE at the end of the run.
   not skipped, not delegated to the controller, and not one of the actions that only run on the
   controller (set_fact, debug, assert, fail, include_*, meta, ...). An action that runs several
   modules (copy: stat then copy) counts once.
-- reboots: changed results of ansible.builtin.reboot.
+- module executions on the host: the same, except that a result of the collection's action plugins that
+  run several modules in one task (mlx_firmware, node_reboot) counts each module it ran (its
+  ``modules_run``; ansible.builtin.reboot's own commands count as one). This is the figure to read for what
+  the host runs; the module calls above are what the roles' tasks cost.
+- reboots: changed results of ansible.builtin.reboot, and results of homelab.connectx.node_reboot that rebooted.
 
 Both counts are also kept per role (``by_role``: the role of the task, ``play`` for a task of the playbook).
 """
@@ -62,7 +66,7 @@ class CallbackModule(CallbackBase):
         self.tasks = {}
 
     def _host(self, name):
-        return self.hosts.setdefault(name, {'task_starts': 0, 'module_calls': 0, 'reboots': 0,
+        return self.hosts.setdefault(name, {'task_starts': 0, 'module_calls': 0, 'module_executions': 0, 'reboots': 0,
                                             'controller_calls': 0, 'module_calls_by_task': {}, 'by_role': {}})
 
     @staticmethod
@@ -71,7 +75,8 @@ class CallbackModule(CallbackBase):
         return role.get_name(include_role_fqcn=False) if role is not None else 'play'
 
     def _by_role(self, counts, task):
-        return counts['by_role'].setdefault(self._role(task), {'task_starts': 0, 'module_calls': 0})
+        return counts['by_role'].setdefault(self._role(task), {'task_starts': 0, 'module_calls': 0,
+                                                               'module_executions': 0})
 
     def v2_runner_on_start(self, host, task):
         if short(task.action) not in NOT_STARTS:
@@ -95,9 +100,15 @@ class CallbackModule(CallbackBase):
         if not delegated:
             name = task.get_name()
             counts['module_calls_by_task'][name] = counts['module_calls_by_task'].get(name, 0) + len(runs)
-            self._by_role(counts, task)['module_calls'] += len(runs)
+            role = self._by_role(counts, task)
+            role['module_calls'] += len(runs)
+            executions = sum(len(r['modules_run']) if isinstance(r.get('modules_run'), list) else 1 for r in runs)
+            counts['module_executions'] += executions
+            role['module_executions'] += executions
         if action == 'reboot':
             counts['reboots'] += sum(1 for r in runs if r.get('changed'))
+        elif action == 'node_reboot':
+            counts['reboots'] += sum(1 for r in runs if r.get('rebooted'))
 
     def v2_runner_on_ok(self, result):
         self._count(result)

@@ -86,6 +86,7 @@ class ActionModule(ActionBase):
             out = self._execute_module(module_name=name, module_args=args, task_vars=task_vars)
         finally:
             self._task.check_mode = saved
+        self._inner['modules_run'].append(name.rsplit('.', 1)[-1])
         for key in ('warnings', 'deprecations'):
             if out.get(key):
                 self._inner.setdefault(key, []).extend(out[key])
@@ -107,7 +108,7 @@ class ActionModule(ActionBase):
         del validation
         check = bool(self._play_context.check_mode)
         job = {'cards': [], 'burned': [], 'pending': [], 'backups': {}, 'image': None, 'reboot_required': False}
-        result.update(changed=False, **job)
+        result.update(changed=False, modules_run=[], **job)
         try:
             self._run(args, task_vars or {}, check, result)
         except JobFailed as exc:

@@ -180,6 +180,12 @@ backups:
   description: Per card backed up - the controller copies and the files written in this run (check mode - what would be written).
   returned: always
   type: dict
+modules_run:
+  description: The modules this task ran on the host, in order (none when every card is at the target and the image's identity is cached).
+  returned: always
+  type: list
+  elements: str
+  sample: [mlx_firmware_burn, pve_reboot_guard, mlx_firmware_backup, mlx_firmware_burn]
 reason:
   description: Machine-readable reason of a refusal (that of the module that refused, e.g. V(psid_pair_not_allowlisted)).
   returned: failure
