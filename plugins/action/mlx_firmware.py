@@ -23,7 +23,7 @@ from ansible.errors import AnsibleError
 from ansible.module_utils.common.text.converters import to_text
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.homelab.connectx.plugins.plugin_utils import backup, firmware_job, paths
+from ansible_collections.homelab.connectx.plugins.plugin_utils import actions, backup, firmware_job, paths
 
 BURN = 'homelab.connectx.mlx_firmware_burn'
 BACKUP = 'homelab.connectx.mlx_firmware_backup'
@@ -79,18 +79,7 @@ class ActionModule(ActionBase):
 
     def _module(self, name, args, task_vars, check=None):
         """Run a module of the collection on the host; check forces check mode on (True) for this call."""
-        saved = self._task.check_mode
-        if check:
-            self._task.check_mode = True
-        try:
-            out = self._execute_module(module_name=name, module_args=args, task_vars=task_vars)
-        finally:
-            self._task.check_mode = saved
-        self._inner['modules_run'].append(name.rsplit('.', 1)[-1])
-        for key in ('warnings', 'deprecations'):
-            if out.get(key):
-                self._inner.setdefault(key, []).extend(out[key])
-        return out
+        return actions.run_module(self, name, args, task_vars, self._inner, check=check)
 
     def _stage(self, image):
         """Copy the controller's image into the task's temporary directory on the host; returns its remote path."""

@@ -20,6 +20,8 @@ from ansible.errors import AnsibleError
 from ansible.module_utils.common.text.converters import to_text
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.homelab.connectx.plugins.plugin_utils import actions
+
 GUARD = 'homelab.connectx.pve_reboot_guard'
 DISCOVER = 'homelab.connectx.mlx_device_info'
 REBOOT = 'ansible.builtin.reboot'
@@ -52,17 +54,7 @@ class ActionModule(ActionBase):
     TRANSFERS_FILES = False
 
     def _module(self, name, args, task_vars, check=False):
-        saved = self._task.check_mode
-        self._task.check_mode = bool(check) or saved
-        try:
-            out = self._execute_module(module_name=name, module_args=args, task_vars=task_vars)
-        finally:
-            self._task.check_mode = saved
-        self._modules_run.append(name.rsplit('.', 1)[-1])
-        for key in ('warnings', 'deprecations'):
-            if out.get(key):
-                self._result.setdefault(key, []).extend(out[key])
-        return out
+        return actions.run_module(self, name, args, task_vars, self._result, check=check)
 
     def _reboot(self, args, task_vars):
         """ansible.builtin.reboot's action, on this task's connection, with only its own options."""
@@ -75,19 +67,19 @@ class ActionModule(ActionBase):
         action = self._shared_loader_obj.action_loader.get(
             REBOOT, task=task, connection=self._connection, play_context=self._play_context, loader=self._loader,
             templar=self._templar, shared_loader_obj=self._shared_loader_obj)
-        self._modules_run.append('reboot')
+        self._result['modules_run'].append('reboot')
         return action.run(task_vars=task_vars)
 
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
         del tmp
         task_vars = task_vars or {}
-        self._result, self._modules_run = result, []
+        self._result = result
         validation, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
         del validation
         host = task_vars.get('inventory_hostname')
         guard_args = {'guests': args['guests'], 'parallel': args['parallel']}
-        result.update(changed=False, rebooted=False, guard={}, discovery=None, modules_run=self._modules_run)
+        result.update(changed=False, rebooted=False, guard={}, discovery=None, modules_run=[])
         try:
             self._run(args, guard_args, host, task_vars, result)
         except AnsibleError as exc:

@@ -15,6 +15,7 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import ipaddress
 import os
 
 RTF_UP = 0x0001
@@ -78,3 +79,13 @@ def stacks(sysfs_net):
         if lower:
             out[name] = lower
     return out
+
+
+def is_ip(text):
+    """Whether text is an IPv4 or IPv6 address (the peer address of a link: link_info on the host, the link
+    evaluation on the controller)."""
+    try:
+        ipaddress.ip_address(str(text))
+    except ValueError:
+        return False
+    return True

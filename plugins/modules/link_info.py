@@ -178,7 +178,6 @@ reason:
   type: str
 '''
 
-import ipaddress
 import os
 import re
 import time
@@ -189,6 +188,7 @@ from ansible_collections.homelab.connectx.plugins.module_utils.runner import Com
 from ansible_collections.homelab.connectx.plugins.module_utils.common import MELLANOX_VENDOR, read_sysfs, refuse
 from ansible_collections.homelab.connectx.plugins.module_utils.errors import ParseError
 from ansible_collections.homelab.connectx.plugins.module_utils import parse_ethtool
+from ansible_collections.homelab.connectx.plugins.module_utils.netstack import is_ip
 
 IFNAME_RE = re.compile(r'^[A-Za-z0-9_.:@-]{1,15}$')
 SYSFS_NET = '/sys/class/net'
@@ -298,9 +298,7 @@ def bad_peers(peers, count):
         return 'ping_count must be 1 or more, got %d.' % count
     bad = []
     for peer in peers:
-        try:
-            ipaddress.ip_address(peer['address'])
-        except ValueError:
+        if not is_ip(peer['address']):
             bad.append('%r is not an IP address' % peer['address'])
         if not IFNAME_RE.match(peer['source']) or peer['source'] in ('.', '..'):
             bad.append('%r is not an interface name' % peer['source'])

@@ -160,17 +160,14 @@ def plan_files(params):
     wanted = driver.core_params(params['core_options'], params['port_type_fallback'])
     if wanted:
         ours = os.path.join(MODPROBE_DIR, CORE + '.conf')
-        current = {}
-        for path in _conf_files(MODPROBE_DIR):
-            text = _read(path)
-            if driver.options_of(text, CORE):
-                current[path] = text
+        texts = dict((path, _read(path)) for path in _conf_files(MODPROBE_DIR))
+        current = dict((path, text) for path, text in texts.items() if driver.options_of(text, CORE))
         have = set(w for text in current.values() for w in driver.options_of(text, CORE))
         if have != set(wanted):
             for path, text in current.items():
                 if path != ours:
                     out[path] = (text, driver.comment_options(text, CORE))
-            out[ours] = (_read(ours), driver.options_content(CORE, wanted))
+            out[ours] = (texts[ours] if ours in texts else _read(ours), driver.options_content(CORE, wanted))
     return out
 
 

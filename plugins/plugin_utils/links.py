@@ -18,9 +18,10 @@ does not answer, host missing) and the reasons in plain words.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import ipaddress
 import json
 import math
+
+from ansible_collections.homelab.connectx.plugins.module_utils.netstack import is_ip
 
 # PCIe generation by transfer rate (GT/s per lane).
 PCIE_GEN = {2.5: '1.0', 5.0: '2.0', 8.0: '3.0', 16.0: '4.0', 32.0: '5.0', 64.0: '6.0'}
@@ -191,7 +192,7 @@ def evaluate_end(end, info, ping_rc=None, device=None, driver='mlx4_en', duplex=
         if not end.get('peer_address'):
             errors.append('%s: no address known for the peer %s:%s (set it in its connectx_interfaces)'
                           % (where, end.get('peer_host'), end.get('peer_iface')))
-        elif not _is_ip(end['peer_address']):
+        elif not is_ip(end['peer_address']):
             errors.append('%s: the peer address %r of %s:%s is not an IP address (fix it in its connectx_interfaces)'
                           % (where, end['peer_address'], end.get('peer_host'), end.get('peer_iface')))
         elif ping_rc != 0:
@@ -215,21 +216,13 @@ def evaluate_end(end, info, ping_rc=None, device=None, driver='mlx4_en', duplex=
     return result
 
 
-def _is_ip(text):
-    try:
-        ipaddress.ip_address(str(text))
-    except ValueError:
-        return False
-    return True
-
-
 def ping_peers(ends):
     """``{source, address}`` for each end whose peer is in this run and has an IP address, once each (an address that
     is not an IP is that end's error, see evaluate_end, not a refusal of the whole read)."""
     out = []
     for end in ends or []:
         if not (isinstance(end, dict) and end.get('peer_in_run', True) and end.get('peer_address') and end.get('source_iface')
-                and _is_ip(end['peer_address'])):
+                and is_ip(end['peer_address'])):
             continue
         peer = {'source': end['source_iface'], 'address': end['peer_address']}
         if peer not in out:

@@ -57,7 +57,7 @@ def run(host, check=False, **args):
 
     def reboot(args, task_vars):
         host.calls.append(('reboot', False, args))
-        action._modules_run.append('reboot')
+        action._result['modules_run'].append('reboot')
         return dict(host.reboot)
     action._execute_module = execute
     action._reboot = reboot
