@@ -185,6 +185,7 @@ def site(lab, label):
               # Per host (bench/callback_plugins/connectx_counts.py): the largest over the hosts.
               'task_starts_per_host_max': max(c['task_starts'] for c in costs.values()),
               'module_calls_per_host_max': max(c['module_calls'] for c in costs.values()),
+              'module_executions_per_host_max': max(c['module_executions'] for c in costs.values()),
               'reboots_per_host_max': max(c['reboots'] for c in costs.values()), 'per_host': costs}
     result.update(delta(before, lab.counters()))
     return result
