@@ -11,17 +11,27 @@ from ansible.errors import AnsibleFilterError
 
 
 def connectx_protected_interfaces(network, management_interface=''):
-    """The default routes' interfaces and ``management_interface``, with every device under each, sorted."""
+    """The interfaces that carry the node's management: those of the default routes, those that hold the Ansible
+    connection's address, ``management_interface``; and the whole stack each is part of: every device under it (bridge
+    ports, bond slaves, a VLAN's parent, down to the physical ports), over it (its bridge, bond, VLANs), and under and
+    over those in turn; sorted."""
     if not isinstance(network, dict):
         raise AnsibleFilterError('connectx_protected_interfaces expects the network of mlx_device_info (a mapping), got %r'
                                  % (network,))
-    tops = list(network.get('default_route') or [])
+    tops = list(network.get('default_route') or []) + list(network.get('connection') or [])
     if management_interface:
         tops.append(management_interface)
     lower = network.get('lower') or {}
-    out = set(tops)
-    for name in tops:
-        out.update(lower.get(name) or [])
+    upper = network.get('upper') or {}
+    # The whole stack each one is part of: what is under it, over it, and under and over those, until nothing new.
+    out, todo = set(), list(tops)
+    while todo:
+        name = todo.pop()
+        if name in out:
+            continue
+        out.add(name)
+        todo.extend(lower.get(name) or [])
+        todo.extend(upper.get(name) or [])
     return sorted(out)
 
 

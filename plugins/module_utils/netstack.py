@@ -10,6 +10,10 @@
   the interfaces of the default routes.
 - ``/sys/class/net/IFACE/lower_*``: the devices under a bridge, bond or VLAN (the kernel links every
   upper device to its lower ones), followed down to the physical ports; ``brif/`` for a bridge too.
+  ``upper_*``: the devices over one (net/core/dev.c, netdev_adjacent_sysfs_add, makes both links).
+- ``ip -o addr show`` (iproute2, one line per address: ``N: IFNAME    inet|inet6 ADDRESS/PREFIX ...``):
+  the interface that holds an address, e.g. the one the Ansible connection came in on
+  (``SSH_CONNECTION``: client address, client port, server address, server port).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -65,6 +69,69 @@ def lower_devices(sysfs_net, name, seen=None):
         found.add(lower)
         found.update(lower_devices(sysfs_net, lower, seen))
     return sorted(found)
+
+
+def upper_devices(sysfs_net, name, seen=None):
+    """Every device over ``name`` (its bridge, bond, VLANs), recursively, sorted."""
+    seen = set() if seen is None else seen
+    try:
+        direct = [e[len('upper_'):] for e in os.listdir(os.path.join(sysfs_net, name)) if e.startswith('upper_')]
+    except OSError:
+        return []
+    found = set()
+    for upper in direct:
+        if upper in seen or upper == name:
+            continue
+        seen.add(upper)
+        found.add(upper)
+        found.update(upper_devices(sysfs_net, upper, seen))
+    return sorted(found)
+
+
+def upper_stacks(sysfs_net):
+    """``{iface: [devices over it]}`` for each interface that has any."""
+    try:
+        names = sorted(os.listdir(sysfs_net))
+    except OSError:
+        return {}
+    out = {}
+    for name in names:
+        upper = upper_devices(sysfs_net, name)
+        if upper:
+            out[name] = upper
+    return out
+
+
+IP_ADDR_ARGV = ['ip', '-o', 'addr', 'show']
+
+
+def address_interfaces(ip_addr_text, addresses):
+    """The interfaces of ``ip -o addr show`` that hold one of ``addresses`` (anything not an IP is left out), in
+    the order of the output, once each."""
+    wanted = set()
+    for address in addresses or []:
+        try:
+            wanted.add(ipaddress.ip_address(str(address).strip().split('%')[0]))
+        except ValueError:
+            continue
+    out = []
+    for line in (ip_addr_text or '').splitlines():
+        fields = line.split()
+        if len(fields) < 4 or not fields[0].endswith(':') or fields[2] not in ('inet', 'inet6'):
+            continue
+        try:
+            held = ipaddress.ip_interface(fields[3]).ip
+        except ValueError:
+            continue
+        if held in wanted and fields[1] not in out:
+            out.append(fields[1])
+    return out
+
+
+def ssh_server_address(environ):
+    """The host's own address of the SSH session (the third field of ``SSH_CONNECTION``), or None."""
+    fields = (environ.get('SSH_CONNECTION') or '').split()
+    return fields[2] if len(fields) == 4 else None
 
 
 def stacks(sysfs_net):

@@ -42,6 +42,15 @@ options:
     elements: str
     default: []
     version_added: 0.3.0
+  connection_addresses:
+    description:
+      - The addresses the controller reaches this host at (the tools role passes C(ansible_host)); the interfaces
+        that hold them are returned in RV(network.connection), together with the one that holds the SSH session's
+        own address (C(SSH_CONNECTION), when the module sees it). Names that are not IP addresses are left out.
+    type: list
+    elements: str
+    default: []
+    version_added: 0.3.0
 notes:
   - Tools are run with an argument list and C(LC_ALL=C); nothing goes through a shell.
   - A card whose flash cannot be queried is still listed, with RV(devices[].error) set.
@@ -210,16 +219,25 @@ os:
       description: C(PRETTY_NAME).
       type: str
 network:
-  description: The node's management path, read from C(/proc/net/route), C(/proc/net/ipv6_route) and C(/sys/class/net).
+  description:
+    - The node's management path, read from C(/proc/net/route), C(/proc/net/ipv6_route), C(/sys/class/net) and
+      C(ip -o addr show).
   returned: success
   type: dict
   version_added: 0.3.0
-  sample: {default_route: [vmbr0], lower: {vmbr0: [eno1]}}
+  sample: {default_route: [vmbr0], connection: [vmbr0], lower: {vmbr0: [eno1]}, upper: {eno1: [vmbr0]}}
   contains:
     default_route:
       description: The interfaces of the IPv4 and IPv6 default routes.
       type: list
       elements: str
+    connection:
+      description: The interfaces that hold O(connection_addresses) or the SSH session's own address.
+      type: list
+      elements: str
+    upper:
+      description: For each interface with devices over it (its bridge, bond, VLANs), those devices (C(upper_*) in sysfs).
+      type: dict
     lower:
       description:
         - For each interface with devices under it (a bridge's ports, a bond's slaves, a VLAN's parent), those
@@ -273,10 +291,17 @@ PROC_NET_IPV6_ROUTE = '/proc/net/ipv6_route'
 SYSFS_NET = '/sys/class/net'
 
 
-def network_info():
-    """The default routes' interfaces and the devices under each interface (module_utils.netstack)."""
+def network_info(runner, addresses):
+    """The default routes' interfaces, the interfaces that hold the connection's addresses (``addresses`` and the
+    SSH session's own), and the devices under and over each interface (module_utils.netstack)."""
+    addresses = list(addresses) + [a for a in [netstack.ssh_server_address(os.environ)] if a]
+    connection = []
+    if any(netstack.is_ip(a) for a in addresses) and runner.has('ip'):
+        res = runner.run(netstack.IP_ADDR_ARGV)
+        if res.ok:
+            connection = netstack.address_interfaces(res.stdout, addresses)
     return {'default_route': netstack.default_route_interfaces(read_text(PROC_NET_ROUTE), read_text(PROC_NET_IPV6_ROUTE)),
-            'lower': netstack.stacks(SYSFS_NET)}
+            'connection': connection, 'lower': netstack.stacks(SYSFS_NET), 'upper': netstack.upper_stacks(SYSFS_NET)}
 
 
 OS_FIELDS = ('ID', 'ID_LIKE', 'VERSION_ID', 'VERSION_CODENAME', 'PRETTY_NAME')
@@ -363,6 +388,7 @@ def main():
             device=dict(type='str'),
             tool=TOOL_OPTION,
             packages=dict(type='list', elements='str', default=[]),
+            connection_addresses=dict(type='list', elements='str', default=[]),
         ),
         supports_check_mode=True,
     )
@@ -401,7 +427,7 @@ def main():
                 found[entry['pci_address']] = entry['mst_device']
         for dev in devices:
             dev['mst_device'] = found.get(dev['pci_address'])
-    module.exit_json(changed=False, devices=devices, tool=tool, os=os_release(OS_RELEASE), network=network_info(),
+    module.exit_json(changed=False, devices=devices, tool=tool, os=os_release(OS_RELEASE), network=network_info(runner, module.params['connection_addresses']),
                      packages=dict((n, (states or {})[n]) for n in wanted_packages))
 
 

@@ -662,7 +662,6 @@ def inventory(topo):
             'ansible_ssh_common_args': '-o UserKnownHostsFile=%s -o StrictHostKeyChecking=yes -o IdentitiesOnly=yes'
                                        % os.path.join(ssh_dir(), 'known_hosts'),
             'ansible_python_interpreter': '/usr/bin/python3',
-            'connectx_management_interface': 'mgmt0',
             'connectx_interfaces': host.get('interfaces') or [],
         }
         if host.get('login', 'root') != 'root':

@@ -35,7 +35,7 @@ LAB_INVENTORY = os.path.join(REPO, '.cache', 'lab', 'inventory.yml')
 BIN = os.path.dirname(sys.executable)
 BDF = '0000:03:00.0'
 CONNECTION = ('ansible_connection', 'ansible_host', 'ansible_user', 'ansible_become', 'ansible_ssh_private_key_file',
-              'ansible_ssh_common_args', 'ansible_python_interpreter', 'connectx_management_interface')
+              'ansible_ssh_common_args', 'ansible_python_interpreter')
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0 or not shutil.which('podman') or not shutil.which('debootstrap'),
                                 reason='the lab needs root, podman and debootstrap (tests/lab/apt-packages.txt)')

@@ -311,8 +311,42 @@ def test_a_host_without_ifupdown_passes_with_nothing_to_configure_and_is_refused
         sh(['podman', 'exec', 'cxlab-ws1', 'mv', '/etc/network/interfaces.away', '/etc/network/interfaces'])
 
 
+def test_the_stack_under_the_default_route_and_the_connection_is_protected(lab, tmp_path):
+    """ws1 gets a default route over the bridge vmbr9 with the port eno1 (bonds and VLANs cannot be made here: the
+    lab's kernel has neither module; test_netstack covers them with sysfs as the kernel links them). Neither the
+    bridge, nor its port, nor mgmt0 (the interface Ansible connects to) may become a ConnectX port or bridge, and the
+    refusal names the whole management path; nothing is written."""
+    playbook = tmp_path / 'interfaces.yml'
+    playbook.write_text(yaml.safe_dump([{'name': 'Interfaces', 'hosts': 'ws1', 'gather_facts': False,
+                                         'roles': ['homelab.connectx.interfaces']}]))
+    run = [PLAYBOOK[0], '-i', INVENTORY, str(playbook)]
+    ns = ['ip', 'netns', 'exec', 'cxlab-ws1', 'ip']
+    before = sh(['podman', 'exec', 'cxlab-ws1', 'ls', '-l', '/etc/network/interfaces.d']).stdout
+    try:
+        for argv in (['link', 'add', 'eno1', 'type', 'veth', 'peer', 'name', 'eno2'], ['link', 'add', 'vmbr9', 'type', 'bridge'],
+                     ['link', 'set', 'eno1', 'master', 'vmbr9'], ['addr', 'add', '198.18.250.1/24', 'dev', 'vmbr9'],
+                     ['link', 'set', 'eno1', 'up'], ['link', 'set', 'eno2', 'up'], ['link', 'set', 'vmbr9', 'up'],
+                     ['route', 'add', 'default', 'via', '198.18.250.254', 'dev', 'vmbr9', 'onlink']):
+            sh(ns + argv)
+        for ports, bad in (([{'name': 'eno1', 'address': '198.18.251.1/30'}], 'eno1'),
+                           ([{'name': 'ens1', 'bridge': 'vmbr9'}], 'vmbr9'),
+                           ([{'name': 'mgmt0'}], 'mgmt0')):
+            res = sh(run + ['-e', json.dumps({'connectx_interfaces': ports})], check=False)
+            assert res.returncode != 0
+            text = re.sub(r'\s+', ' ', res.stdout)
+            assert ('Refused: %s carries the management connection of ws1 (the management path there: eno1, mgmt0, vmbr9)'
+                    % bad) in text, res.stdout[-3000:]
+        assert sh(['podman', 'exec', 'cxlab-ws1', 'ls', '-l', '/etc/network/interfaces.d']).stdout == before
+    finally:
+        sh(ns + ['link', 'del', 'vmbr9'], check=False)
+        sh(ns + ['link', 'del', 'eno1'], check=False)
+
+
 @pytest.mark.parametrize('extra, message', [
-    ('{"connectx_interfaces": [{"name": "mgmt0", "address": "198.19.0.99/24"}]}', 'mgmt0'),
+    # The lab names no management interface and has no default route: mgmt0 is known as the interface that holds
+    # the address Ansible connects to.
+    ('{"connectx_interfaces": [{"name": "mgmt0", "address": "198.19.0.99/24"}]}',
+     'Refused: mgmt0 carries the management connection of pve1 (the management path there: mgmt0)'),
     ('{"connectx_links": [{"name": "x", "a": {"host": "pve1", "iface": "ens1"}, "b": {"host": "nas9", "iface": "eth0"}, '
      '"speed_mbps": 40000}]}', 'link x: end b names host nas9, which is not in this play'),
     ('{"connectx_allowed_psid_changes": [{"from": "MT_1", "to": "MT_2"}]}', 'allowlist'),

@@ -21,6 +21,7 @@ A case file is a YAML list of cases::
       absent: [keys that must not be in the result]
       files_after: {relative/path: text}    # files that must exist afterwards (null = must not exist)
       patch: {SYSFS_NET: '{tmp}/sys'}       # module-level constants replaced for the run (needs module=)
+      env: {SSH_CONNECTION: '...'}          # environment variables of the run (SSH_CONNECTION is unset otherwise)
 
 Every run_command is checked against the next expected call; extra or missing calls fail the test.
 """
@@ -73,6 +74,10 @@ def run_case(case, module_main, tmp_path, monkeypatch, capsys, module=None):
         os.makedirs(os.path.dirname(full), exist_ok=True)
         os.symlink(target, full)
 
+    # The environment a module reads (SSH_CONNECTION): only what the case sets, whatever session runs the tests.
+    monkeypatch.delenv('SSH_CONNECTION', raising=False)
+    for name, value in (case.get('env') or {}).items():
+        monkeypatch.setenv(name, value)
     for attr, value in (case.get('patch') or {}).items():
         assert module is not None and hasattr(module, attr), 'cannot patch %s' % attr
         monkeypatch.setattr(module, attr, value)
