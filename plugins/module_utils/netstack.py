@@ -48,58 +48,60 @@ def default_route_interfaces(route_text, ipv6_route_text):
     return out
 
 
-def lower_devices(sysfs_net, name, seen=None):
-    """Every device under ``name`` (bridge ports, bond slaves, the parent of a VLAN), recursively, sorted."""
-    seen = set() if seen is None else seen
+def _adjacent(sysfs_net, name, side, seen):
+    """Every device on ``side`` ('lower' or 'upper') of ``name``, recursively (a bridge's brif/ counts as lower)."""
     base = os.path.join(sysfs_net, name)
-    found = set()
     try:
         entries = os.listdir(base)
     except OSError:
-        return []
-    direct = [e[len('lower_'):] for e in entries if e.startswith('lower_')]
-    try:
-        direct += os.listdir(os.path.join(base, 'brif'))
-    except OSError:
-        pass
-    for lower in direct:
-        if lower in seen or lower == name:
-            continue
-        seen.add(lower)
-        found.add(lower)
-        found.update(lower_devices(sysfs_net, lower, seen))
-    return sorted(found)
-
-
-def upper_devices(sysfs_net, name, seen=None):
-    """Every device over ``name`` (its bridge, bond, VLANs), recursively, sorted."""
-    seen = set() if seen is None else seen
-    try:
-        direct = [e[len('upper_'):] for e in os.listdir(os.path.join(sysfs_net, name)) if e.startswith('upper_')]
-    except OSError:
-        return []
+        return set()
+    direct = [e[len(side) + 1:] for e in entries if e.startswith(side + '_')]
+    if side == 'lower':
+        try:
+            direct += os.listdir(os.path.join(base, 'brif'))
+        except OSError:
+            pass
     found = set()
-    for upper in direct:
-        if upper in seen or upper == name:
+    for other in direct:
+        if other in seen or other == name:
             continue
-        seen.add(upper)
-        found.add(upper)
-        found.update(upper_devices(sysfs_net, upper, seen))
-    return sorted(found)
+        seen.add(other)
+        found.add(other)
+        found.update(_adjacent(sysfs_net, other, side, seen))
+    return found
 
 
-def upper_stacks(sysfs_net):
-    """``{iface: [devices over it]}`` for each interface that has any."""
+def lower_devices(sysfs_net, name):
+    """Every device under ``name`` (bridge ports, bond slaves, the parent of a VLAN), recursively, sorted."""
+    return sorted(_adjacent(sysfs_net, name, 'lower', set()))
+
+
+def upper_devices(sysfs_net, name):
+    """Every device over ``name`` (its bridge, bond, VLANs), recursively, sorted."""
+    return sorted(_adjacent(sysfs_net, name, 'upper', set()))
+
+
+def _per_interface(sysfs_net, devices):
     try:
         names = sorted(os.listdir(sysfs_net))
     except OSError:
         return {}
     out = {}
     for name in names:
-        upper = upper_devices(sysfs_net, name)
-        if upper:
-            out[name] = upper
+        found = devices(sysfs_net, name)
+        if found:
+            out[name] = found
     return out
+
+
+def stacks(sysfs_net):
+    """``{iface: [lower devices]}`` for each interface that has any."""
+    return _per_interface(sysfs_net, lower_devices)
+
+
+def upper_stacks(sysfs_net):
+    """``{iface: [devices over it]}`` for each interface that has any."""
+    return _per_interface(sysfs_net, upper_devices)
 
 
 IP_ADDR_ARGV = ['ip', '-o', 'addr', 'show']
@@ -132,20 +134,6 @@ def ssh_server_address(environ):
     """The host's own address of the SSH session (the third field of ``SSH_CONNECTION``), or None."""
     fields = (environ.get('SSH_CONNECTION') or '').split()
     return fields[2] if len(fields) == 4 else None
-
-
-def stacks(sysfs_net):
-    """``{iface: [lower devices]}`` for each interface that has any."""
-    try:
-        names = sorted(os.listdir(sysfs_net))
-    except OSError:
-        return {}
-    out = {}
-    for name in names:
-        lower = lower_devices(sysfs_net, name)
-        if lower:
-            out[name] = lower
-    return out
 
 
 def is_ip(text):
