@@ -12,15 +12,17 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
+import re
 
 from ansible_collections.homelab.connectx.plugins.module_utils.common import (
-    refuse, sha256_file, normalize_bdf, mellanox_devices)
+    refuse, sha256_file, normalize_bdf, mellanox_devices, read_sysfs, vpd_fields)
 from ansible_collections.homelab.connectx.plugins.module_utils.errors import ParseError
 from ansible_collections.homelab.connectx.plugins.module_utils import parse_flint, tools
 
 SYSFS_PCI = '/sys/bus/pci/devices'
 SUMS_FILE = 'SHA256SUMS'
 ITEMS = ('image', 'config', 'rom', 'vpd')
+_PORT_ATTR_RE = re.compile(r'^mlx4_port(\d+)$')
 
 
 def find_card(module, runner, device, sysfs_pci=SYSFS_PCI):
@@ -151,3 +153,42 @@ def inspect_image(module, runner, flavour, path):
         verified=True,
         failsafe=bool(ver.get('failsafe')),
     )
+
+
+def sysfs_ports(devdir):
+    """What sysfs says of a card's ports: {driver_ports, netdev_ports}, each None when it says nothing.
+
+    driver_ports: the mlx4_portN attributes mlx4_core creates, one per port (mlx4_init_port_info() in the
+    kernel's drivers/net/ethernet/mellanox/mlx4/main.c). netdev_ports: the highest dev_port + 1 of the card's
+    netdevs (mlx4_en sets dev_port = port - 1, en_netdev.c), which proves only that many ports at least."""
+    try:
+        names = os.listdir(devdir)
+    except OSError:
+        names = []
+    driver = [int(m.group(1)) for m in (_PORT_ATTR_RE.match(n) for n in names) if m]
+    netdev = 0
+    netdir = os.path.join(devdir, 'net')
+    for name in (sorted(os.listdir(netdir)) if os.path.isdir(netdir) else []):
+        value = read_sysfs(os.path.join(netdir, name, 'dev_port')) or ''
+        if value.isdigit():
+            netdev = max(netdev, int(value) + 1)
+    return {'driver_ports': max(driver) if driver else None, 'netdev_ports': netdev or None}
+
+
+def read_part_number(runner, flavour, bdf):
+    """The card's VPD part number (PN) from mstvpd/mlxvpd; None when the tool cannot read it."""
+    result = runner.run(tools.argv(flavour, 'vpd', device=bdf))
+    return vpd_fields(result.output).get('PN') if result.ok else None
+
+
+def read_prs_name(runner, flavour, device=None, image=None):
+    """The PRS name (the board description the firmware was built from) of ``q full`` of a card or an image;
+    None when the tool prints none."""
+    job = 'image_query_full' if image else 'query_full'
+    result = runner.run(tools.argv(flavour, job, device=device, image=image))
+    if not result.ok:
+        return None
+    try:
+        return parse_flint.parse_query(result.stdout).get('prs_name')
+    except ParseError:
+        return None

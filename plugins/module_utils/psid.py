@@ -2,7 +2,8 @@
 # Copyright (c) 2026, homelab.connectx contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Known boards (PSID -> part number, family, ports), device ids, and the PSID changes known to work.
+"""Known boards (PSID -> part number, family, ports), device ids, the PSID changes known to work, and whether an
+image fits a card (assess_fit: the one decision, from what both sides say about themselves).
 
 Source of the board table: tests/unit/fixtures/psid_table/connectx3-psid-partnumber-firmware-table.txt,
 compiled from genuine tool outputs (each row cites where the pairing was observed). Only rows with
@@ -11,6 +12,8 @@ observed or well-inferred pairings are listed here.
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
+
+import re
 
 # PCI device id (hex, as in sysfs and lspci) -> family. Images print the id in decimal (4099 = 0x1003).
 FAMILIES = {
@@ -113,3 +116,137 @@ def psid_change_allowed(from_psid, to_psid, allowed=None):
 def ports_for_psid(psid):
     """Number of ports of a known board, None when the PSID is not in KNOWN_BOARDS."""
     return KNOWN_BOARDS.get(psid or '', {}).get('ports')
+
+
+# ---------------------------------------------------------------- does an image fit a card?
+
+# mlx4 (ConnectX-2, ConnectX-3, ConnectX-3 Pro) drives at most two ports (MLX4_MAX_PORTS in the kernel's
+# include/linux/mlx4/device.h): a card that shows a second port has exactly two.
+MAX_PORTS = 2
+
+# A Mellanox OPN's base model (MCX354A of MCX354A-FCBT) names the board, and so its port count: the same base in
+# the VPD part number ('MCX353A-FCBT', fixture vpd/cx3-mcx354a-fcbt-lspci-vpd-block.txt) and in the PRS name an
+# image was built from ('cx3-1_MCX311A.prs', 'cx3-1_MCX354A_qdr.prs', fixtures flint_query/ and the psid table).
+_OPN_RE = re.compile(r'(?<![A-Za-z0-9])(MCX\d{3}[A-Z])(?![0-9])', re.I)
+# A PRS name may say the ports instead: 'cx3pro_hp_falcon_2p_fdr.prs' (HP 544+ boards, fixture
+# flint_query/cx3pro-hp544-flint-query-full-2.42.5044-winmft.txt).
+_PRS_PORTS_RE = re.compile(r'(?:^|_)([1-9])p(?=_|\.|$)', re.I)
+
+
+def _opn_ports():
+    """{OPN base: ports} of the Mellanox part numbers in KNOWN_BOARDS (a base with two port counts is left out)."""
+    found = {}
+    for board in KNOWN_BOARDS.values():
+        match = _OPN_RE.match(board['part_number'])
+        if match:
+            found.setdefault(match.group(1).upper(), set()).add(board['ports'])
+    return dict((base, ports.pop()) for base, ports in found.items() if len(ports) == 1)
+
+
+OPN_PORTS = _opn_ports()
+
+
+def ports_for_part_number(text):
+    """Ports of the board whose Mellanox OPN is in ``text`` (VPD part number, PRS name); None when unknown.
+
+    Only OPN bases of KNOWN_BOARDS count; an OEM part number (HP, Dell, ...) says nothing here."""
+    match = _OPN_RE.search(text or '')
+    return OPN_PORTS.get(match.group(1).upper()) if match else None
+
+
+def ports_for_prs_name(name):
+    """Ports of the board an image was built for, from its PRS name (``q full``); None when it does not say."""
+    ports = ports_for_part_number(name)
+    if ports:
+        return ports
+    match = _PRS_PORTS_RE.search(name or '')
+    ports = int(match.group(1)) if match else None
+    return ports if ports and ports <= MAX_PORTS else None
+
+
+def fit_side(device_id=None, psid=None, part_number=None, prs_name=None, driver_ports=None, netdev_ports=None):
+    """What one side (the card, or the image) says about the board it is for.
+
+    device_id: the PCI device id (sysfs, hex) of a card or the Device ID an image prints (decimal); psid: from
+    ``q``; part_number: the card's VPD PN; prs_name: ``q full``'s PRS Name; driver_ports: how many mlx4_portN
+    attributes mlx4_core made for the card (one per port); netdev_ports: the highest dev_port + 1 of the card's
+    netdevs (mlx4_en sets dev_port = port - 1), which proves only that many ports at least.
+
+    Returns the facts given, and {family, ports, at_least, sources, disagree}: ``sources``
+    maps each fact that gives a port count to that count, ``ports`` is the count when they all agree (and no
+    netdev shows more), else None; ``disagree`` says the facts contradict each other."""
+    sources = {}
+    if driver_ports:
+        sources['driver'] = int(driver_ports)
+    if psid and ports_for_psid(psid):
+        sources['psid'] = ports_for_psid(psid)
+    if part_number and ports_for_part_number(part_number):
+        sources['part_number'] = ports_for_part_number(part_number)
+    if prs_name and ports_for_prs_name(prs_name):
+        sources['prs_name'] = ports_for_prs_name(prs_name)
+    at_least = max(1, int(netdev_ports or 0))
+    if at_least >= MAX_PORTS:
+        sources['netdevs'] = MAX_PORTS
+    counts = set(sources.values())
+    disagree = len(counts) > 1 or any(n < at_least for n in counts)
+    ports = counts.pop() if len(counts) == 1 and not disagree else None
+    return {'device_id': None if device_id is None else str(device_id), 'family': family_for_device_id(device_id),
+            'psid': psid, 'part_number': part_number, 'prs_name': prs_name, 'driver_ports': driver_ports or None,
+            'netdev_ports': netdev_ports or None, 'ports': ports, 'at_least': at_least, 'sources': sources,
+            'disagree': disagree}
+
+
+def assess_fit(card, image):
+    """Whether ``image`` fits ``card`` (both fit_side results): {verdict, problem, card, image}.
+
+    verdict 'mismatch' (problem 'family', 'more_ports' or 'fewer_ports'): known not to fit - a ConnectX-3 Pro image
+    on a ConnectX-3 (or the reverse), an image for more ports than the card has, or for fewer (the card's other
+    port would stay dark). verdict 'unknown' (problem 'family_unknown', 'card_ports_unknown' or
+    'image_ports_unknown'): what both sides say does not establish the fit. verdict 'fits': same family, same
+    port count."""
+    def verdict(kind, problem=None):
+        return {'verdict': kind, 'problem': problem, 'card': card, 'image': image}
+
+    if card['family'] and image['family'] and card['family'] != image['family']:
+        return verdict('mismatch', 'family')
+    if not card['family'] or not image['family']:
+        return verdict('unknown', 'family_unknown')
+    if card['ports'] and image['ports']:
+        if image['ports'] > card['ports']:
+            return verdict('mismatch', 'more_ports')
+        if image['ports'] < card['ports']:
+            return verdict('mismatch', 'fewer_ports')
+        return verdict('fits')
+    return verdict('unknown', 'card_ports_unknown' if not card['ports'] else 'image_ports_unknown')
+
+
+_SOURCE_NAMES = (('driver', 'mlx4 driver'), ('netdevs', 'netdevs'), ('part_number', 'VPD part number'),
+                 ('psid', 'PSID'), ('prs_name', 'PRS name'))
+
+
+def _ports(count):
+    return '%d port%s' % (count, '' if count == 1 else 's')
+
+
+def describe_side(side):
+    """The facts of a fit_side result in one line, for a refusal: the port count, then what was read and what
+    each fact said."""
+    sources = side.get('sources') or {}
+    facts = ['device id %s (%s)' % (side.get('device_id') or 'unknown', side.get('family') or 'unknown family')]
+    for key, label in (('psid', 'PSID'), ('part_number', 'VPD part number'), ('prs_name', 'PRS name')):
+        if side.get(key):
+            said = _ports(sources[key]) if key in sources else \
+                'not in the board table' if key == 'psid' else 'no port count known for it'
+            facts.append('%s %s (%s)' % (label, side[key], said))
+    if side.get('driver_ports'):
+        facts.append('mlx4 driver: %s' % _ports(side['driver_ports']))
+    if side.get('netdev_ports'):
+        facts.append('netdevs up to port %d' % side['netdev_ports'])
+    if side.get('ports'):
+        count = _ports(side['ports'])
+    elif side.get('disagree'):
+        count = 'port count unknown (the facts disagree: %s)' % ', '.join(
+            '%s %s' % (label, _ports(sources[key])) for key, label in _SOURCE_NAMES if key in sources)
+    else:
+        count = 'port count unknown'
+    return '%s: %s' % (count, ', '.join(facts))

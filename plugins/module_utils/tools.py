@@ -33,8 +33,10 @@ CX3_FAMILIES = ('connectx3', 'connectx3pro')
 JOBS = {
     'version': ('flint', ['--version']),
     'query': ('flint', ['-d', '{device}', 'q']),
+    'query_full': ('flint', ['-d', '{device}', 'q', 'full']),
     'verify': ('flint', ['-d', '{device}', 'v']),
     'image_query': ('flint', ['-i', '{image}', 'q']),
+    'image_query_full': ('flint', ['-i', '{image}', 'q', 'full']),
     'image_verify': ('flint', ['-i', '{image}', 'v']),
     'burn': ('flint', ['-d', '{device}', '-i', '{image}', '{options}', '-y', 'burn']),
     'read_image': ('flint', ['-d', '{device}', 'ri', '{path}']),
