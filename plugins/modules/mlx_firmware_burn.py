@@ -17,9 +17,9 @@ description:
     (RV(reboot_required)).
   - Everything is checked before the first write - the tool version supports the card (mstflint >= 4.26 has no
     ConnectX-3 configuration support, >= 4.30 crashes on ConnectX-3 Pro), the card exists, the image is readable,
-    verifies and matches O(image_sha256), its device (ConnectX-3 vs ConnectX-3 Pro) and port count fit the card,
-    a PSID change is allowed and its pair is allowlisted, and a verified backup of the card's current firmware
-    is in O(backup_dir).
+    verifies and matches O(image_sha256), its device (ConnectX-3 vs ConnectX-3 Pro) and port count fit the card
+    (see the notes), a PSID change is allowed and its pair is allowlisted, and a verified backup of the card's
+    current firmware is in O(backup_dir).
   - Nothing is burned when the card already has the image's PSID and version (unless O(force)), or when that
     image was burned and only the reboot is missing (a burn is pending - never burn twice).
   - Two runs against the same card never burn at once - a lock file in C(/run/lock) serialises them.
@@ -82,6 +82,34 @@ options:
     description: Seconds to wait for another burn of the same card to finish.
     type: int
     default: 600
+  allow_unverified_fit:
+    description:
+      - PCI addresses of cards (C(0000:03:00.0) or C(03:00.0)) on which an image may be burned although its fit
+        cannot be established (C(reason=fit_unknown), see the notes). Name a card only after checking yourself that
+        the image is for its board - the same ConnectX generation and the same number of ports.
+      - It never overrides a known misfit (C(reason=device_mismatch)). A malformed address is refused
+        (C(reason=invalid_argument)). The burn then warns, and RV(fit.unverified_override) is true.
+      - The firmware role passes C(connectx_firmware_unverified_fit) here (through M(homelab.connectx.mlx_firmware)).
+    type: list
+    elements: str
+    default: []
+    version_added: 0.4.0
+notes:
+  - "Whether the image fits the card is decided from what both say about themselves, not from the PSID table alone.
+    The card - its PCI device id (sysfs), the C(mlx4_portN) attributes of the mlx4 driver (one per port), the
+    highest C(dev_port) of its netdevs (a lower bound), its flash's PSID in the board table, and when these do not
+    establish the port count its VPD part number (C(MCX353A-...) is single-port) and its flash's PRS name
+    (C(q full)). The image - the device id and PSID it prints, and when the PSID is not in the board table its PRS
+    name (C(q full))."
+  - "Decision - another device (a ConnectX-3 Pro image on a ConnectX-3 or the reverse) is refused
+    (C(reason=device_mismatch)); so is an image for more ports than the card has (a dual-port image on a
+    single-port card), and an image for fewer ports than the card has (a single-port image on a dual-port card:
+    the firmware would drive port 1 only and leave port 2 dark - burn the image of the card's own board). Same
+    device and port count - the burn goes on to the PSID checks."
+  - "When the facts cannot establish the device or the port count of either side, or contradict each other, the
+    burn is refused (C(reason=fit_unknown), with the facts found on both sides) unless O(allow_unverified_fit) names
+    the card. An unknown PSID never means allowed - allowlisting a PSID pair (O(allowed_psid_changes)) does not
+    establish the fit."
 '''
 
 EXAMPLES = r'''
@@ -130,11 +158,39 @@ waited_for_lock:
   description: Seconds spent waiting for another burn of the same card.
   returned: success
   type: float
+fit:
+  description:
+    - Whether the image fits the card, and the facts of each side (see the notes); also returned with the refusals
+      V(device_mismatch) and V(fit_unknown) that it decides.
+  returned: when the burn was checked (not when the card is already at the image)
+  type: dict
+  version_added: 0.4.0
+  contains:
+    verdict:
+      description: V(fits), V(mismatch) or V(unknown).
+      type: str
+    problem:
+      description: >-
+        null when it fits; V(family), V(more_ports), V(fewer_ports) (a mismatch); V(family_unknown),
+        V(card_ports_unknown), V(image_ports_unknown) (unknown).
+      type: str
+    card:
+      description:
+        - What the card says - C(device_id), C(family), C(psid), C(part_number), C(prs_name), C(driver_ports),
+          C(netdev_ports), and from them C(ports) (null when not established), C(at_least), C(sources) (each fact that
+          gives a port count, with that count) and C(disagree).
+      type: dict
+    image:
+      description: What the image says, the same keys (C(device_id) as the image prints it, in decimal).
+      type: dict
+    unverified_override:
+      description: Whether the fit is unknown and the burn went on because O(allow_unverified_fit) names the card.
+      type: bool
 reason:
   description: >-
     Machine-readable refusal reason - V(psid_change_not_allowed), V(psid_pair_not_allowlisted), V(device_mismatch),
-    V(image_invalid), V(checksum_mismatch), V(no_backup), V(tool_unsupported), V(no_device), V(burn_failed), V(locked),
-    V(semaphore), V(not_found), V(tool_missing).
+    V(fit_unknown), V(image_invalid), V(checksum_mismatch), V(no_backup), V(tool_unsupported), V(no_device),
+    V(burn_failed), V(locked), V(semaphore), V(not_found), V(tool_missing), V(invalid_argument).
   returned: failure
   type: str
 '''
@@ -149,11 +205,12 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.homelab.connectx.plugins.module_utils.runner import CommandRunner
 from ansible_collections.homelab.connectx.plugins.module_utils.common import (
-    TOOL_OPTION, select_flavour, binary, refuse, read_sysfs, tool_support)
+    TOOL_OPTION, select_flavour, binary, refuse, read_sysfs, tool_support, normalize_bdf)
 from ansible_collections.homelab.connectx.plugins.module_utils import firmware, parse_flint, psid, tools
 
 SYSFS_PCI = firmware.SYSFS_PCI
 SHA256_RE = re.compile(r'^[0-9a-fA-F]{64}$')
+BDF_RE = re.compile(r'^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$')
 LOCK_DIR = '/run/lock'
 
 
@@ -179,6 +236,52 @@ def take_lock(module, runner, bdf, timeout):
         time.sleep(1)
 
 
+def board_fit(module, runner, flavour, bdf, devdir, device_id, card, image, unverified):
+    """Whether the image fits the card (psid.assess_fit), from what both say about themselves: first the PCI device
+    id, sysfs's ports and the PSIDs already read; when that does not establish the fit, also the card's VPD part
+    number and the PRS names of the card's flash and of the image (``q full``). Refuses a known misfit
+    (device_mismatch) and, unless ``unverified`` (allow_unverified_fit names the card), an unknown fit (fit_unknown).
+    Returns the assessment."""
+    card_facts = dict(firmware.sysfs_ports(devdir), device_id=device_id, psid=card.get('psid'))
+    image_facts = dict(device_id=image['device_ids'][0] if image['device_ids'] else None, psid=image['psid'])
+    fit = psid.assess_fit(psid.fit_side(**card_facts), psid.fit_side(**image_facts))
+    if fit['verdict'] == 'unknown' and fit['problem'] != 'family_unknown':
+        if not fit['card']['ports']:
+            card_facts['part_number'] = firmware.read_part_number(runner, flavour, bdf)
+            if not psid.fit_side(**card_facts)['ports']:
+                card_facts['prs_name'] = firmware.read_prs_name(runner, flavour, device=bdf)
+        if not fit['image']['ports']:
+            image_facts['prs_name'] = firmware.read_prs_name(runner, flavour, image=image['path'])
+        fit = psid.assess_fit(psid.fit_side(**card_facts), psid.fit_side(**image_facts))
+    card_says, image_says = psid.describe_side(fit['card']), psid.describe_side(fit['image'])
+    if fit['problem'] == 'family':
+        refuse(module, runner, 'The image %s is for a %s, the card at %s is a %s; use an image for this card.'
+               % (image['path'], fit['image']['family'], bdf, fit['card']['family']), 'device_mismatch', image=image,
+               fit=fit)
+    if fit['problem'] == 'more_ports':
+        refuse(module, runner, 'The image %s is for a %d-port board, the card at %s has %d port(s); use an image for '
+               'this board. Card - %s. Image - %s. Nothing has been changed.'
+               % (image['path'], fit['image']['ports'], bdf, fit['card']['ports'], card_says, image_says),
+               'device_mismatch', image=image, fit=fit)
+    if fit['problem'] == 'fewer_ports':
+        refuse(module, runner, 'The image %s is for a %d-port board, the card at %s has %d ports: the firmware would '
+               'leave port %d dark; use the image of the card\'s own board. Card - %s. Image - %s. Nothing has been '
+               'changed.' % (image['path'], fit['image']['ports'], bdf, fit['card']['ports'], fit['card']['ports'],
+                             card_says, image_says), 'device_mismatch', image=image, fit=fit)
+    fit['unverified_override'] = fit['verdict'] == 'unknown' and unverified
+    if fit['verdict'] == 'unknown' and not unverified:
+        refuse(module, runner, 'Cannot tell whether the image %s fits the card at %s: neither the board table nor '
+               'what the card and the image say about themselves establish its device and port count. Card - %s. '
+               'Image - %s. Fix: burn the image made for this card\'s board; or, when you have checked yourself that '
+               'this image is for this board (same ConnectX generation, same number of ports), name the card in '
+               'allow_unverified_fit (firmware role: connectx_firmware_unverified_fit: [\'%s\']). Nothing has been '
+               'changed.' % (image['path'], bdf, card_says, image_says, bdf), 'fit_unknown', image=image, fit=fit)
+    if fit['unverified_override']:
+        module.warn('The fit of %s on the card at %s is not established (card - %s; image - %s); burning it because '
+                    'allow_unverified_fit names the card.' % (image['path'], bdf, card_says, image_says))
+    return fit
+
+
 def main():
     module = AnsibleModule(
         argument_spec=dict(
@@ -192,6 +295,7 @@ def main():
             backup_dir=dict(type='path'),
             skip_backup_check=dict(type='bool', default=False),
             lock_timeout=dict(type='int', default=600),
+            allow_unverified_fit=dict(type='list', elements='str', default=[]),
             tool=TOOL_OPTION,
         ),
         required_if=[('skip_backup_check', False, ('backup_dir',))],
@@ -204,6 +308,10 @@ def main():
         refuse(module, runner, 'image_sha256 must be the 64 hex digits that `sha256sum <image>` prints, got %r; leave it '
                'out only to burn an image without a pin. Nothing has been changed.' % params['image_sha256'],
                'invalid_argument')
+    malformed = [a for a in params['allow_unverified_fit'] if not BDF_RE.match(normalize_bdf(a))]
+    if malformed:
+        refuse(module, runner, 'allow_unverified_fit names cards by PCI address (0000:03:00.0 or 03:00.0), got %s. '
+               'Nothing has been changed.' % ', '.join(repr(a) for a in malformed), 'invalid_argument')
     if params['lock_timeout'] < 0:
         refuse(module, runner, 'lock_timeout must be 0 or more seconds, got %d. Nothing has been changed.'
                % params['lock_timeout'], 'invalid_argument')
@@ -212,6 +320,7 @@ def main():
     bdf, devdir = firmware.find_card(module, runner, params['device'], SYSFS_PCI)
     device_id = (read_sysfs(os.path.join(devdir, 'device')) or '').lower().replace('0x', '')
     family = psid.family_for_device_id(device_id)
+    unverified = bdf in [normalize_bdf(a) for a in params['allow_unverified_fit']]
 
     support = tool_support(runner, flavour, family)
     if not support['query'] or not support['burn']:
@@ -229,15 +338,6 @@ def main():
         if not image['supported']:
             refuse(module, runner, 'The image %s is a %s image, not a ConnectX-3 (FS2) one; use the image for this card.'
                    % (params['image'], image['image_type']), 'device_mismatch', image=image)
-        image_family = psid.family_for_device_id(image['device_ids'][0]) if image['device_ids'] else None
-        if family and image_family and image_family != family:
-            refuse(module, runner, 'The image %s is for a %s, the card at %s is a %s; use an image for this card.'
-                   % (params['image'], image_family, bdf, family), 'device_mismatch', image=image)
-        card_ports, image_ports = psid.ports_for_psid(card.get('psid')), psid.ports_for_psid(image['psid'])
-        if card_ports and image_ports and image_ports > card_ports:
-            refuse(module, runner, 'The image %s is for a %d-port board, the card at %s has %d port(s); use an image '
-                   'for this board.' % (params['image'], image_ports, bdf, card_ports), 'device_mismatch', image=image)
-
         previous = {'psid': card.get('psid'), 'fw_version': card.get('fw_version')}
         target = {'psid': image['psid'], 'fw_version': image['fw_version']}
         running = card.get('fw_version_running') or card.get('fw_version')
@@ -246,6 +346,9 @@ def main():
                       tool=flavour)
         if previous == target and not params['force']:
             module.exit_json(**result)
+
+        fit = board_fit(module, runner, flavour, bdf, devdir, device_id, card, image, unverified)
+        result['fit'] = fit
 
         if card.get('psid') != image['psid']:
             if not params['allow_psid_change']:

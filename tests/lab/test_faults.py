@@ -8,7 +8,8 @@ the outcome asserted on the card itself (flash PSID, running firmware, flash wri
 Rows of the reliability issue covered here: burn killed midway, flash write error (test_modules_emulated),
 corrupted image / wrong sha256, CX-3 Pro image on a CX-3 and dual-port image on a single-port card, PSID
 pair not allowlisted, mstflint >= 4.26, stuck flash semaphore, card absent, backup lost on the controller,
-two burns of one card at once.
+two burns of one card at once; and the unknown card fit (issue 19): an OEM card whose PSID the board table
+does not know.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -28,12 +29,13 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 EMU = os.path.join(HERE, 'emulator')
 BDF = '0000:03:00.0'
 sys.path.insert(0, HERE)
-from test_modules_emulated import Lab, check_tool, shim  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import
+from test_modules_emulated import Lab, build_image, check_tool, shim  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import
 
 
-def make_card(lab, tmp_path, preset='MCX354A-QCBT'):
+def make_card(lab, tmp_path, preset='MCX354A-QCBT', netdevs='ens1,ens1d1', extra=()):
     emu = Lab(lab, tmp_path / 'emu')
-    emu.cardctl('create', '--bdf', BDF, '--preset', preset, '--pcie-speed', '8', '--pcie-width', '8', '--netdevs', 'ens1,ens1d1')
+    emu.cardctl('create', '--bdf', BDF, '--preset', preset, '--pcie-speed', '8', '--pcie-width', '8', '--netdevs', netdevs,
+                *extra)
     emu.cardctl('boot')
     return emu
 
@@ -78,6 +80,45 @@ def test_dual_port_image_refused_on_single_port_card(lab, shim, tmp_path):  # no
                       allowed_psid_changes=[{'from': 'MT_1100120019', 'to': 'MT_1090120019'}])
     assert res['reason'] == 'device_mismatch' and '2-port board' in res['msg'], res
     assert card.show()['counters']['flash_program_ops'] == 0
+
+
+def test_oem_single_port_card_is_not_burned_with_a_dual_port_image(lab, shim, tmp_path):  # noqa: F811
+    """The incident of issue 19: a single-port card with an OEM PSID the board table does not know, a dual-port
+    image, the PSID pair allowlisted. The card's VPD part number (MCX353A-FCBT) says one port: refused, and naming
+    the card in allow_unverified_fit does not override a known misfit."""
+    card = make_card(lab, tmp_path, 'MCX353A-FCBT', 'ens1', ['--psid', 'LAB1100120019'])
+    dest = backed_up(card, tmp_path)[0]
+    common = dict(device=BDF, image=card.image('MCX354A-FCBT'), backup_dir=dest, allow_psid_change=True,
+                  allowed_psid_changes=[{'from': 'LAB1100120019', 'to': 'MT_1090120019'}])
+    res = card.module('mlx_firmware_burn', **common)
+    assert res['reason'] == 'device_mismatch' and '2-port board' in res['msg'], res
+    assert 'VPD part number MCX353A-FCBT (1 port)' in res['msg'] and 'Nothing has been changed' in res['msg'], res
+    assert (res['fit']['card']['ports'], res['fit']['image']['ports']) == (1, 2)
+    res = card.module('mlx_firmware_burn', allow_unverified_fit=[BDF], **common)
+    assert res['reason'] == 'device_mismatch', res
+    state = card.show()
+    assert state['counters']['flash_program_ops'] == 0 and state['flash_psid'] == 'LAB1100120019', state
+
+
+def test_unknown_card_fit_is_refused_unless_the_card_is_named(lab, shim, tmp_path):  # noqa: F811
+    """A ConnectX-3 Pro card whose PSID, VPD part number and PRS name say nothing of its ports, with one netdev:
+    the fit of a dual-port image cannot be established - refused with the facts, burned once the card is named."""
+    flash = tmp_path / 'oem-flash.bin'
+    flash.write_bytes(build_image.build('HP-544PFLR', psid='LAB1380110017', prs='synthetic.prs'))
+    card = make_card(lab, tmp_path, 'HP-544PFLR', 'ens1', ['--image', str(flash)])
+    dest = backed_up(card, tmp_path)[0]
+    common = dict(device=BDF, image=card.image('MCX354A-FCCT'), backup_dir=dest, allow_psid_change=True,
+                  allowed_psid_changes=[{'from': 'LAB1380110017', 'to': 'MT_1090111019'}])
+    res = card.module('mlx_firmware_burn', **common)
+    assert res['reason'] == 'fit_unknown', res
+    for fact in ('PSID LAB1380110017 (not in the board table)', 'VPD part number 764285-B21', 'PRS name synthetic.prs',
+                 'PSID MT_1090111019 (2 ports)', "connectx_firmware_unverified_fit: ['0000:03:00.0']",
+                 'Nothing has been changed'):
+        assert fact in res['msg'], (fact, res['msg'])
+    assert card.show()['counters']['flash_program_ops'] == 0
+    res = card.module('mlx_firmware_burn', allow_unverified_fit=['03:00.0'], **common)
+    assert res['burned'] and res['fit']['unverified_override'] and res['warnings'], res
+    assert card.show()['flash_psid'] == 'MT_1090111019'
 
 
 def test_newer_mstflint_is_refused_with_the_fix(card, tmp_path):

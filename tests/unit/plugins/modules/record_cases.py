@@ -4,7 +4,11 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Write the YAML cases of the firmware modules from real runs (a developer tool, not a test).
 
-    .venv/bin/python tests/unit/plugins/modules/record_cases.py
+    .venv/bin/python tests/unit/plugins/modules/record_cases.py              # every case, the files rewritten
+    .venv/bin/python tests/unit/plugins/modules/record_cases.py --only ID ...  # these cases, replaced in place
+
+Cases written by hand (after a ``#`` comment line) are only kept by ``--only``, which replaces or appends the cases
+it names and leaves the rest of each file as it is.
 
 Each case runs the module in-process against an emulated card (tests/lab/emulator) and records every
 command it runs with the real mstflint 4.21's rc and output. For the MFT flavour the commands are
@@ -90,13 +94,28 @@ class Recorder(object):
         return folder if os.path.isdir(folder) else self.tmp
 
 
-def sysfs_files(root):
+def sysfs_files(root, netdev_files=False):
     base = os.path.join(root, 'sys', 'bus', 'pci', 'devices', BDF)
     files = {}
     for name in SYSFS_FILES:
         with open(os.path.join(base, name)) as handle:
             files['sys/%s/%s' % (BDF, name)] = handle.read()
-    return files, ['sys/%s/net/%s' % (BDF, n) for n in sorted(os.listdir(os.path.join(base, 'net')))]
+    netdevs = sorted(os.listdir(os.path.join(base, 'net')))
+    if netdev_files:  # the netdevs' dev_port (what the burn module reads of the ports)
+        for name in netdevs:
+            with open(os.path.join(base, 'net', name, 'dev_port')) as handle:
+                files['sys/%s/net/%s/dev_port' % (BDF, name)] = handle.read()
+    return files, ['sys/%s/net/%s' % (BDF, n) for n in netdevs]
+
+
+def build(tmp, entry):
+    """An image for a spec: a preset name, or {name, preset, and build_image.build overrides}; returns (name, path)."""
+    entry = {'name': entry, 'preset': entry} if isinstance(entry, str) else dict(entry)
+    name, preset = entry.pop('name'), entry.pop('preset')
+    path = os.path.join(tmp, name + '.bin')
+    with open(path, 'wb') as handle:
+        handle.write(build_image.build(preset, **entry))
+    return name, path
 
 
 def stand_in_tree(tmp, rel_dir):
@@ -120,14 +139,17 @@ def record(spec):
     tmp = tempfile.mkdtemp(prefix='cxrec-')
     root = os.path.join(tmp, 'emu')
     try:
-        subprocess.run([sys.executable, os.path.join(EMU, 'cardctl.py'), '--root', root, 'create', '--bdf', BDF,
-                        '--preset', spec.get('preset', 'MCX354A-QCBT'), '--pcie-speed', '8', '--pcie-width', '4',
-                        '--netdevs', 'ens1,ens1d1'], check=True, capture_output=True)
-        images = {}
-        for preset in spec.get('images', []):
-            images[preset] = os.path.join(tmp, preset + '.bin')
-            with open(images[preset], 'wb') as handle:
-                handle.write(build_image.build(preset))
+        card = dict({'preset': 'MCX354A-QCBT', 'netdevs': 'ens1,ens1d1'}, **spec.get('card', {}))
+        create = [sys.executable, os.path.join(EMU, 'cardctl.py'), '--root', root, 'create', '--bdf', BDF,
+                  '--preset', card['preset'], '--pcie-speed', '8', '--pcie-width', '4', '--netdevs', card['netdevs']]
+        if card.get('psid'):
+            create += ['--psid', card['psid']]
+        if card.get('image'):  # the card's flash: an image built for it (build() overrides), e.g. another PRS
+            create += ['--image', build(tmp, dict(card['image'], name='card-flash', preset=card['preset']))[1]]
+        subprocess.run(create, check=True, capture_output=True)
+        if card.get('image'):
+            os.unlink(os.path.join(tmp, 'card-flash.bin'))
+        images = dict(build(tmp, entry) for entry in spec.get('images', []))
         for step in spec.get('setup', []):
             step(tmp, root, images)
         pre_files = {}
@@ -162,7 +184,7 @@ def record(spec):
                 mod.SYSFS_PCI = saved[2]
         out.seek(0)
         result = json.loads(out.read())
-        files, dirs = sysfs_files(root)
+        files, dirs = sysfs_files(root, netdev_files=spec.get('netdev_files', False))
         for rel in spec.get('image_args', []):
             files[rel] = 'stand-in for the firmware image %s\n' % rel
         files.update(pre_files)
@@ -176,6 +198,8 @@ def record(spec):
                 'expected': expected}
         if 'absent' in spec:
             case['absent'] = spec['absent']
+        if 'comment' in spec:
+            case['comment'] = spec['comment']
         return case
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -251,6 +275,78 @@ def burn_specs():
     return specs
 
 
+def fit_specs():
+    """Does the image fit the card: OEM cards and images whose PSID the board table does not know (issue 19)."""
+    burn = {'module': 'mlx_firmware_burn', 'netdev_files': True}
+    base = {'device': '03:00.0', 'backup_dir': '{tmp}/backup', 'tool': 'mstflint', 'allow_psid_change': True}
+    # An OEM single-port card: the MCX353A-FCBT board with a PSID the table does not know; one netdev.
+    oem353 = {'preset': 'MCX353A-FCBT', 'psid': 'LAB1100120019'}
+    # An OEM dual-port ConnectX-3 Pro card whose PSID, VPD part number (764285-B21) and PRS name say nothing of its
+    # ports, and only its first port has a netdev: its port count cannot be established.
+    oem_pro = {'preset': 'HP-544PFLR', 'psid': 'LAB1380110017', 'netdevs': 'ens1',
+               'image': {'psid': 'LAB1380110017', 'prs': 'synthetic.prs'}}
+    fcct = dict(base, image='{tmp}/MCX354A-FCCT.bin',
+                allowed_psid_changes=[{'from': 'LAB1380110017', 'to': 'MT_1090111019'}])
+    return [
+        dict(burn, id='oem_single_port_card_dual_port_image_refused', card=oem353, images=['MCX354A-FCBT'],
+             image_args=['MCX354A-FCBT.bin'],
+             comment='The incident of issue 19: an OEM single-port card (PSID not in the board table), a dual-port image, '
+                     'the pair allowlisted. The VPD part number (MCX353A) says one port: refused, nothing written.',
+             args=dict(base, image='{tmp}/MCX354A-FCBT.bin',
+                       allowed_psid_changes=[{'from': 'LAB1100120019', 'to': 'MT_1090120019'}]),
+             must={'reason': 'device_mismatch'}, expected=['failed', 'reason', 'msg', 'fit']),
+        dict(burn, id='oem_single_port_card_opt_in_does_not_override_a_misfit', card=oem353, images=['MCX354A-FCBT'],
+             image_args=['MCX354A-FCBT.bin'],
+             args=dict(base, image='{tmp}/MCX354A-FCBT.bin', allow_unverified_fit=['0000:03:00.0'],
+                       allowed_psid_changes=[{'from': 'LAB1100120019', 'to': 'MT_1090120019'}]),
+             must={'reason': 'device_mismatch'}, expected=['failed', 'reason']),
+        dict(burn, id='oem_card_ports_from_part_number_fit', card=oem353, images=['MCX353A-FCBT'],
+             image_args=['MCX353A-FCBT.bin'], check_mode=True,
+             comment='The same OEM card and a single-port image: the VPD part number (MCX353A) establishes the fit, '
+                     'no opt-in needed.',
+             args=dict(base, image='{tmp}/MCX353A-FCBT.bin', skip_backup_check=True,
+                       allowed_psid_changes=[{'from': 'LAB1100120019', 'to': 'MT_1100120019'}]),
+             must={'changed': True}, expected=['changed', 'burned', 'current', 'fit']),
+        dict(burn, id='oem_card_ports_from_netdevs_fit', card={'preset': 'MCX354A-QCBT', 'psid': 'LAB1090110018'},
+             images=['MCX354A-FCBT'], image_args=['MCX354A-FCBT.bin'], check_mode=True,
+             comment='An OEM PSID on a card with a netdev on port 2: two ports, established without reading more.',
+             args=dict(base, image='{tmp}/MCX354A-FCBT.bin', skip_backup_check=True,
+                       allowed_psid_changes=[{'from': 'LAB1090110018', 'to': 'MT_1090120019'}]),
+             must={'changed': True}, expected=['changed', 'burned', 'current', 'fit']),
+        dict(burn, id='oem_card_unknown_ports_fit_unknown', card=oem_pro, images=['MCX354A-FCCT'],
+             image_args=['MCX354A-FCCT.bin'],
+             comment='Nothing establishes the port count of the card (PSID, part number and PRS name unknown, one '
+                     'netdev): refused with the facts of both sides.',
+             args=fcct, must={'reason': 'fit_unknown'}, expected=['failed', 'reason', 'msg', 'fit']),
+        dict(burn, id='mft_oem_card_unknown_ports_fit_unknown', card=oem_pro, images=['MCX354A-FCCT'],
+             image_args=['MCX354A-FCCT.bin'], args=dict(fcct, tool='mft'), must={'reason': 'fit_unknown'},
+             expected=['failed', 'reason', 'fit']),
+        dict(burn, id='oem_card_unknown_ports_burned_with_opt_in', card=oem_pro, images=['MCX354A-FCCT'],
+             image_args=['MCX354A-FCCT.bin'], setup=[backup_first], stand_in_dirs=['backup'],
+             comment='The same card named in allow_unverified_fit: burned (with a warning).',
+             args=dict(fcct, allow_unverified_fit=['03:00.0']), must={'burned': True},
+             expected=['changed', 'burned', 'current', 'fit']),
+        dict(burn, id='oem_image_unknown_ports_fit_unknown',
+             images=[{'name': 'LAB-image', 'preset': 'MCX354A-FCBT', 'psid': 'LAB1090120019', 'prs': 'synthetic.prs'}],
+             image_args=['LAB-image.bin'],
+             comment='An image whose PSID and PRS name say nothing of its ports, on a known card: refused.',
+             args=dict(base, image='{tmp}/LAB-image.bin',
+                       allowed_psid_changes=[{'from': 'MT_1090110018', 'to': 'LAB1090120019'}]),
+             must={'reason': 'fit_unknown'}, expected=['failed', 'reason', 'msg']),
+        dict(burn, id='single_port_image_on_dual_port_card_refused', images=['MCX353A-FCBT'],
+             image_args=['MCX353A-FCBT.bin'],
+             comment='A single-port image on a dual-port card (both in the board table): refused, its port 2 would '
+                     'go dark.',
+             args=dict(base, image='{tmp}/MCX353A-FCBT.bin',
+                       allowed_psid_changes=[{'from': 'MT_1090110018', 'to': 'MT_1100120019'}]),
+             must={'reason': 'device_mismatch'}, expected=['failed', 'reason', 'msg']),
+        dict(burn, id='unverified_fit_not_a_pci_address', images=['MCX354A-FCBT'], image_args=['MCX354A-FCBT.bin'],
+             comment='Refused before anything runs: "true" is not a card.',
+             args=dict(base, image='{tmp}/MCX354A-FCBT.bin', allow_unverified_fit=['true']),
+             must={'reason': 'invalid_argument'}, expected=['failed', 'reason', 'msg']),
+    ]
+
+
 def other_specs():
     specs = []
     for flavour in ('mstflint', 'mft'):
@@ -292,18 +388,70 @@ def other_specs():
     return specs
 
 
-def main():
+def case_blocks(text):
+    """{id: (start, end)} line ranges of the top-level cases of a YAML case file (a case ends where the next one, or
+    the comment before it, starts)."""
+    lines = text.splitlines(True)
+    starts = [i for i, line in enumerate(lines) if line.startswith('- id: ')]
+    blocks = {}
+    for n, start in enumerate(starts):
+        end = starts[n + 1] if n + 1 < len(starts) else len(lines)
+        while end > start + 1 and lines[end - 1].startswith('#'):
+            end -= 1
+        blocks[lines[start][len('- id: '):].strip()] = (start, end)
+    return blocks
+
+
+def dump(case):
+    """The YAML of one case, with its comment lines (spec ``comment``) above it."""
+    case = dict(case)
+    comment = case.pop('comment', None)
+    text = yaml.safe_dump([case], sort_keys=False, width=160, allow_unicode=True)
+    if comment:
+        words, lines = comment.split(), ['#']
+        for word in words:
+            if len(lines[-1]) + len(word) + 1 > 118:
+                lines.append('#')
+            lines[-1] += ' ' + word
+        text = ''.join(line + '\n' for line in lines) + text
+    return text
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    only = argv[1:] if argv[:1] == ['--only'] else None
     subprocess.run(['make', '-s', '-C', EMU], check=True)
     header = ('# Recorded by tests/unit/plugins/modules/record_cases.py: real mstflint 4.21 runs against the card emulator\n'
               '# (MFT cases: the commands MFT runs, answered by their mstflint twins; `mst status -v` by fixture\n'
               '# mst/mft-mst-status-v-4x-cx3pro.txt). Replayed by module_harness.py.\n')
+    specs = burn_specs() + fit_specs() + other_specs()
+    if only is not None:
+        unknown = sorted(set(only) - set(spec['id'] for spec in specs))
+        assert not unknown, 'no such case: %s' % ', '.join(unknown)
+        specs = [spec for spec in specs if spec['id'] in only]
     by_module = {}
-    for spec in burn_specs() + other_specs():
+    for spec in specs:
         by_module.setdefault(spec['module'], []).append(record(spec))
     for name, cases in by_module.items():
-        with open(os.path.join(HERE, '%s.yaml' % name), 'w') as handle:
-            handle.write(header)
-            yaml.safe_dump(cases, handle, sort_keys=False, width=160, allow_unicode=True)
+        path = os.path.join(HERE, '%s.yaml' % name)
+        if only is None:
+            text = header + ''.join(dump(case) for case in cases)
+        else:
+            with open(path) as handle:
+                text = handle.read()
+            for case in cases:
+                lines = text.splitlines(True)
+                blocks = case_blocks(text)
+                if case['id'] in blocks:
+                    start, end = blocks[case['id']]
+                    floor = len(header.splitlines()) if text.startswith(header) else 0
+                    while start > floor and lines[start - 1].startswith('#'):
+                        start -= 1
+                    text = ''.join(lines[:start]) + dump(case) + ''.join(lines[end:])
+                else:
+                    text = text + dump(case)
+        with open(path, 'w') as handle:
+            handle.write(text)
         print('wrote %d cases for %s' % (len(cases), name))
 
 
