@@ -7,8 +7,9 @@
 Per host, in this order, stopping at the first refusal:
 1. the image's identity: from the controller cache (by sha256), else staged and read with mlx_image_info;
 2. triage of the discovered cards (plugin_utils/firmware_job.py): cards at the target cost nothing;
-3. per card not at the target: mlx_firmware_burn in check mode (every refusal: PSID pair, device, ports,
-   checksum, tool support), mlx_firmware_backup with its checked copy on the controller, then the burn;
+3. per card not at the target: mlx_firmware_burn in check mode (every refusal: PSID pair, device, ports, a fit
+   it cannot establish unless allow_unverified_fit names the card, checksum, tool support), mlx_firmware_backup
+   with its checked copy on the controller, then the burn;
 4. with backup_always, a backup of the other cards too;
 5. the staged image is removed from the host, whatever happened.
 The reboot is not done here: the result says whether the host must reboot (reboot_required).
@@ -37,6 +38,7 @@ ARGUMENT_SPEC = dict(
     allow_psid_change=dict(type='bool', default=False),
     allowed_psid_changes=dict(type='list', elements='dict', default=[]),
     force=dict(type='bool', default=False),
+    allow_unverified_fit=dict(type='list', elements='str', default=[]),
     host_dir=dict(type='str', default='/var/lib/connectx'),
     backup_dest=dict(type='str', required=True),
     backup_items=dict(type='list', elements='str', default=[]),
@@ -137,7 +139,8 @@ class ActionModule(ActionBase):
             image = paths.controller_path(args['restore_image'], base, 'restore_image')
             args = dict(args, image_sha256=restore['sha256'], select=restore['select'], force=False,
                         allow_psid_change=restore['allow_psid_change'],
-                        allowed_psid_changes=restore['allowed_psid_changes'])
+                        allowed_psid_changes=restore['allowed_psid_changes'],
+                        allow_unverified_fit=args['allow_unverified_fit'] + restore['unverified_fit'])
         if image:
             try:
                 firmware_job.check_image(image, args['image_sha256'])
@@ -176,6 +179,8 @@ class ActionModule(ActionBase):
                      'force': args['force'], 'tool': tool}
         if args['allowed_psid_changes']:
             burn_args['allowed_psid_changes'] = args['allowed_psid_changes']
+        if args['allow_unverified_fit']:
+            burn_args['allow_unverified_fit'] = args['allow_unverified_fit']
         backup_args = {'dest': os.path.join(args['host_dir'], 'backup'), 'tool': tool}
         if args['backup_items']:
             backup_args['items'] = args['backup_items']

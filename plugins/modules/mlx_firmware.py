@@ -22,10 +22,11 @@ description:
   - Each selected card whose flash (as discovered, O(devices)) is already at the target PSID and version costs
     nothing more; a card at the target that still runs another version only needs the reboot.
   - Each other card - M(homelab.connectx.mlx_firmware_burn) in check mode, which reads the card itself and refuses
-    what is unsafe (PSID change not allowed or not allowlisted, image for another device or board, checksum, tool
-    version); then, before the first burn of the host, M(homelab.connectx.pve_reboot_guard) in check mode when
-    O(reboot_check) is set; then M(homelab.connectx.mlx_firmware_backup) with its checked copy on the controller in
-    O(backup_dest); then the burn, which checks the backup again and reads the flash back.
+    what is unsafe (PSID change not allowed or not allowlisted, image for another device or board, a fit it cannot
+    establish unless O(allow_unverified_fit) names the card, checksum, tool version); then, before the first burn of
+    the host, M(homelab.connectx.pve_reboot_guard) in check mode when O(reboot_check) is set; then
+    M(homelab.connectx.mlx_firmware_backup) with its checked copy on the controller in O(backup_dest); then the burn,
+    which checks the backup again and reads the flash back.
   - With O(backup_always), the cards that need no burn are backed up too.
   - The image is removed from the host at the end, also after a failure. The host is not rebooted - the result
     says whether it must be (RV(reboot_required)).
@@ -70,6 +71,20 @@ options:
     description: Burn even the cards already at the target.
     type: bool
     default: false
+  allow_unverified_fit:
+    description:
+      - PCI addresses of cards (with or without the C(0000:) domain) on which the image may be burned although the burn
+        module cannot establish that it fits (C(reason=fit_unknown)) - an OEM card or image whose PSID is not in the
+        board table and whose part number and PRS name do not tell the port count. Name a card only after checking
+        yourself that the image is for its board (same ConnectX generation, same number of ports). A known misfit
+        (C(reason=device_mismatch)) is refused whatever this says. Empty - no card.
+      - Passed to M(homelab.connectx.mlx_firmware_burn) (its O(homelab.connectx.mlx_firmware_burn#module:allow_unverified_fit)).
+        With O(restore_image), the card's own backup (same GUID) needs no entry here.
+      - The firmware role's C(connectx_firmware_unverified_fit).
+    type: list
+    elements: str
+    default: []
+    version_added: 0.4.0
   host_dir:
     description: Directory on the host; the backup goes to C(HOST_DIR/backup).
     type: str

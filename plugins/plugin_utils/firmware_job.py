@@ -49,7 +49,8 @@ def restore_job(image, cards, device='', wanted=None, other_card=False):
 
     Its sha256 comes from the SHA256SUMS next to it; the card is ``device`` (or the one selected card); the
     backup's GUID must be the card's unless ``other_card``. Going back to the backup's PSID is the one PSID
-    change allowed, and only from the card's current PSID. Returns the burn options; JobError otherwise.
+    change allowed, and only from the card's current PSID; the card's own backup needs no established fit
+    (``unverified_fit``: the card, when the GUIDs match). Returns the burn options; JobError otherwise.
     """
     folder, name = os.path.split(image)
     parts = name[:-len('.image')].rsplit('_', 2) if name.endswith('.image') else []
@@ -76,8 +77,10 @@ def restore_job(image, cards, device='', wanted=None, other_card=False):
         raise JobError('the backup %s was taken from the card with GUID %s, this card has %s (set '
                        'connectx_restore_other_card: true to burn it anyway). Nothing has been changed.'
                        % (name, parts[2], card.get('base_guid') or '?'), 'restore_other_card')
+    # The card's own backup (its GUID) fits it by where it came from, whatever the board table knows of its PSID.
     return {'sha256': sha, 'select': [card['pci_address']], 'allow_psid_change': parts[0] != card.get('psid'),
-            'allowed_psid_changes': [{'from': card.get('psid') or '', 'to': parts[0]}], 'force': False}
+            'allowed_psid_changes': [{'from': card.get('psid') or '', 'to': parts[0]}], 'force': False,
+            'unverified_fit': [card['pci_address']] if own and guid == own else []}
 
 
 def short_bdf(address):

@@ -178,6 +178,23 @@ def test_a_restore_takes_its_checksum_and_its_one_psid_pair_from_the_backup(tmp_
     assert not result.get('failed'), (result.get('msg'), result.get('reason'))
     assert seen and all(a['allow_psid_change'] and a['allowed_psid_changes'] == [{'from': 'MT_1090120019', 'to': 'MT_1090110018'}]
                         and a['image_sha256'] == hashlib.sha256(b'original').hexdigest() for a in seen)
+    # The card's own backup (same GUID) fits it: the burn module is told so for this card alone.
+    assert all(a['allow_unverified_fit'] == ['0000:03:00.0'] for a in seen)
+
+
+def test_the_cards_named_for_an_unverified_fit_reach_the_burn_module(tmp_path):
+    seen = []
+
+    class Recording(Host):
+        def __call__(self, module_name, module_args, task_vars, check):
+            if module_name.endswith('mlx_firmware_burn'):
+                seen.append(dict(module_args))
+            return Host.__call__(self, module_name, module_args, task_vars, check)
+    result, action = run(tmp_path, Recording(), [QCBT])
+    assert not result.get('failed') and seen and all('allow_unverified_fit' not in a for a in seen)  # off by default
+    del seen[:]
+    result, action = run(tmp_path, Recording(), [QCBT], allow_unverified_fit=['03:00.0'])
+    assert not result.get('failed') and len(seen) == 2 and all(a['allow_unverified_fit'] == ['03:00.0'] for a in seen)
 
 
 def test_a_refusal_on_the_second_card_comes_before_any_backup_or_burn_of_the_first(tmp_path):

@@ -72,6 +72,8 @@ def test_a_restore_goes_back_to_the_backups_psid_from_the_cards_current_one_only
     job = firmware_job.restore_job(image, [CROSSFLASHED])
     assert job['select'] == ['0000:03:00.0'] and job['allow_psid_change'] and not job['force']
     assert job['allowed_psid_changes'] == [{'from': 'MT_1090120019', 'to': 'MT_1090110018'}]
+    # The card's own backup fits it by where it came from: no opt-in needed when its PSID is not in the board table.
+    assert job['unverified_fit'] == ['0000:03:00.0']
     firmware_job.check_image(image, job['sha256'])
 
 
@@ -100,6 +102,7 @@ def test_a_restore_of_another_card_and_of_a_named_device_when_asked(tmp_path):
     other = dict(CROSSFLASHED, pci_address='0000:04:00.0', base_guid='0002c90300ffffff')
     job = firmware_job.restore_job(image, [CROSSFLASHED, other], device='04:00.0', other_card=True)
     assert job['select'] == ['0000:04:00.0']
+    assert job['unverified_fit'] == []  # another card's backup: its fit is the burn module's to establish
 
 
 @pytest.mark.parametrize('what, reason', [('missing', 'not_found'), ('folder', 'image_invalid'),
