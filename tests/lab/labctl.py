@@ -14,7 +14,8 @@ image tagged localhost/cxlab-host:lab and in the network namespaces made here.
 Layout (everything named cxlab-*, state under .cache/lab/):
 - each host has a named network namespace cxlab-<host> that outlives its container, so a "reboot"
   (kill -TERM 1 in the container; podman --restart=always starts it again) keeps its ports and cables;
-- in it: mgmt0 (management, a veth into the host bridge cxlab0, never touched by the roles) and one TAP
+- in it: mgmt0 (management, a veth into the host bridge cxlab0, never touched by the roles; on a Proxmox
+  host the port of the bridge vmbr0 that holds the address and the default route, as the installer sets it up) and one TAP
   per card port (ens1, ens1d1) set to the cable's speed with ethtool -s;
 - a cable is a relay process (tests/lab/relay.py) holding both TAPs: carrier while it runs;
 - the card emulator's state (flash, NV config, VPD, module state) is .cache/lab/hosts/<host>/fakemlx,
@@ -379,7 +380,10 @@ def ensure_netns(topo, name, host, net, speeds):
     if run(['ip', 'link', 'show', veth], check=False).returncode != 0:
         run(['ip', 'link', 'add', veth, 'type', 'veth', 'peer', 'name', 'mgmt0', 'netns', ns])
         run(['ip', 'link', 'set', veth, 'master', BRIDGE, 'up'])
-        in_ns(name, 'ip', 'addr', 'add', '%s/%d' % (host['management'], net.prefixlen), 'dev', 'mgmt0')
+        # A Proxmox VE node's management address is on its bridge vmbr0, which ifupdown2 makes at each boot
+        # (management_interfaces); another host has it on the port itself.
+        if host.get('group') != 'proxmox':
+            in_ns(name, 'ip', 'addr', 'add', '%s/%d' % (host['management'], net.prefixlen), 'dev', 'mgmt0')
     in_ns(name, 'ip', 'link', 'set', 'mgmt0', 'up')
     for card in host['cards']:
         for dev in card.get('netdevs') or []:
@@ -472,6 +476,24 @@ def ensure_timing(topo):
             handle.write('%d\n' % profile['boot_delay'])
 
 
+def management_gateway(net):
+    """The default gateway of the Proxmox hosts: the management subnet's last address, which nothing answers, so
+    that a node has a default route as a real one does and nothing leaves the lab by it."""
+    return net[-2] if net.num_addresses > 2 else net[-1]
+
+
+def management_interfaces(topo, host):
+    """/etc/network/interfaces as the Proxmox VE 8 installer writes it (the port "manual", the address and the
+    gateway on the bridge vmbr0 over it, the stanza directory sourced last); None for other hosts (the lab sets
+    their address on mgmt0 and the file only names mgmt0 "manual")."""
+    if host.get('group') != 'proxmox':
+        return None
+    net = management_net(topo)
+    return ('auto lo\niface lo inet loopback\n\niface mgmt0 inet manual\n\nauto vmbr0\niface vmbr0 inet static\n'
+            '\taddress %s/%d\n\tgateway %s\n\tbridge-ports mgmt0\n\tbridge-stp off\n\tbridge-fd 0\n\n'
+            'source /etc/network/interfaces.d/*\n' % (host['management'], net.prefixlen, management_gateway(net)))
+
+
 def ensure_ssh(topo):
     """Per host: its SSH host key, the authorized key and the login user (mounted at /opt/cxlab/boot);
     the controller's known_hosts for the lab (host key checking stays on)."""
@@ -488,6 +510,14 @@ def ensure_ssh(topo):
             handle.write(authorized)
         with open(os.path.join(d, 'user'), 'w') as handle:
             handle.write(str(host.get('login', 'root')) + '\n')
+        interfaces = management_interfaces(topo, host)
+        path = os.path.join(d, 'interfaces')
+        if interfaces is None:
+            if os.path.exists(path):
+                os.unlink(path)
+        else:
+            with open(path, 'w') as handle:
+                handle.write(interfaces)
         with open(key + '.pub') as handle:
             algo, blob = handle.read().split()[:2]
         known.append('%s %s %s\n' % (host['management'], algo, blob))

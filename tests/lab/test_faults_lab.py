@@ -42,8 +42,9 @@ def test_ifreload_failure_rolls_back_and_keeps_management(fresh_lab, tmp_path):
     assert 'Applying the ConnectX interfaces on pve1 failed; the role\'s files were put back' in res.stdout, res.stdout[-3000:]
     files = sh(['podman', 'exec', 'cxlab-pve1', 'ls', '/etc/network/interfaces.d']).stdout.split()
     assert files == ['zz-broken'], files
-    mgmt = sh(['podman', 'exec', 'cxlab-pve1', 'ip', '-br', 'addr', 'show', 'mgmt0']).stdout
+    mgmt = sh(['podman', 'exec', 'cxlab-pve1', 'ip', '-br', 'addr', 'show', 'vmbr0']).stdout
     assert ' UP ' in mgmt and '198.19.0.11/24' in mgmt, mgmt
+    assert 'master vmbr0' in sh(['podman', 'exec', 'cxlab-pve1', 'ip', '-o', 'link', 'show', 'mgmt0']).stdout
 
 
 def test_reboot_that_never_returns_fails_per_host_one_at_a_time(fresh_lab, tmp_path):

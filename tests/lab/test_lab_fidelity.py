@@ -180,6 +180,21 @@ def test_reboot_is_the_real_thing(lab):
     assert 'pong' in adhoc('pve1:pve2', 'ansible.builtin.ping').stdout
 
 
+def test_a_proxmox_host_has_its_management_on_vmbr0_as_the_installer_sets_it_up(lab):
+    """The address and the default route on the bridge vmbr0 over mgmt0, from /etc/network/interfaces through
+    ifupdown2 (also after the reboot above); nothing of it in the inventory; ws1, not a Proxmox host, keeps its
+    address on mgmt0."""
+    interfaces = ex('pve1', 'cat', '/etc/network/interfaces').stdout
+    assert 'iface mgmt0 inet manual' in interfaces and 'auto vmbr0' in interfaces
+    assert '\tbridge-ports mgmt0\n' in interfaces and '\taddress 198.19.0.11/24\n' in interfaces
+    assert interfaces.rstrip().endswith('source /etc/network/interfaces.d/*')
+    assert 'master vmbr0' in ex('pve1', 'ip', '-o', 'link', 'show', 'mgmt0').stdout
+    assert '198.19.0.11/24' in ex('pve1', 'ip', '-br', 'addr', 'show', 'vmbr0').stdout
+    assert ex('pve1', 'ip', 'route', 'show', 'default').stdout.split()[:5] == ['default', 'via', '198.19.0.254', 'dev', 'vmbr0']
+    assert '198.19.0.21/24' in ex('ws1', 'ip', '-br', 'addr', 'show', 'mgmt0').stdout
+    assert not any(name == 'connectx_management_interface' for host in hostvars().values() for name in host)
+
+
 def test_carrier_comes_only_after_the_link_delay(lab):
     for host in ('pve1', 'pve2'):
         ex(host, 'ip', 'link', 'set', 'ens1', 'down')

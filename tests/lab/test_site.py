@@ -343,10 +343,12 @@ def test_the_stack_under_the_default_route_and_the_connection_is_protected(lab, 
 
 
 @pytest.mark.parametrize('extra, message', [
-    # The lab names no management interface and has no default route: mgmt0 is known as the interface that holds
-    # the address Ansible connects to.
+    # The lab names no management interface: vmbr0 holds the address Ansible connects to and the default route,
+    # mgmt0 is its port (as the Proxmox VE installer sets a node up).
     ('{"connectx_interfaces": [{"name": "mgmt0", "address": "198.19.0.99/24"}]}',
-     'Refused: mgmt0 carries the management connection of pve1 (the management path there: mgmt0)'),
+     'Refused: mgmt0 carries the management connection of pve1 (the management path there: mgmt0, vmbr0)'),
+    ('{"connectx_interfaces": [{"name": "ens1", "bridge": "vmbr0"}]}',
+     'Refused: vmbr0 carries the management connection of pve1 (the management path there: mgmt0, vmbr0)'),
     ('{"connectx_links": [{"name": "x", "a": {"host": "pve1", "iface": "ens1"}, "b": {"host": "nas9", "iface": "eth0"}, '
      '"speed_mbps": 40000}]}', 'link x: end b names host nas9, which is not in this play'),
     ('{"connectx_allowed_psid_changes": [{"from": "MT_1", "to": "MT_2"}]}', 'allowlist'),
