@@ -113,7 +113,7 @@ def address_interfaces(ip_addr_text, addresses):
     wanted = set()
     for address in addresses or []:
         try:
-            wanted.add(ipaddress.ip_address(str(address).strip().split('%')[0]))
+            wanted.add(ipaddress.ip_address(str(address).strip().split('%', maxsplit=1)[0]))
         except ValueError:
             continue
     out = []
