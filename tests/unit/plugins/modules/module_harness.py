@@ -19,7 +19,10 @@ A case file is a YAML list of cases::
           err: ''
       expected: {changed: false, reason: ..., any result key: value}
       absent: [keys that must not be in the result]
-      files_after: {relative/path: text}    # files that must exist afterwards (null = must not exist)
+      modes: {relative/path: '0755'}        # chmod (octal string) after files and dirs are created
+      files_after: {relative/path: text}    # files that must exist afterwards with exactly that text, line ends
+                                            # included (null = must not exist)
+      modes_after: {relative/path: '0600'}  # modes that files and dirs must have afterwards
       patch: {SYSFS_NET: '{tmp}/sys'}       # module-level constants replaced for the run (needs module=)
       env: {SSH_CONNECTION: '...'}          # environment variables of the run (SSH_CONNECTION is unset otherwise)
 
@@ -31,6 +34,7 @@ __metaclass__ = type
 
 import json
 import os
+import stat
 
 import pytest
 import yaml
@@ -67,12 +71,14 @@ def run_case(case, module_main, tmp_path, monkeypatch, capsys, module=None):
     for rel, text in (case.get('files') or {}).items():
         full = os.path.join(tmp, rel)
         os.makedirs(os.path.dirname(full), exist_ok=True)
-        with open(full, 'w', encoding='utf-8') as handle:
+        with open(full, 'w', encoding='utf-8', newline='') as handle:
             handle.write(text)
     for rel, target in (case.get('symlinks') or {}).items():
         full = os.path.join(tmp, rel)
         os.makedirs(os.path.dirname(full), exist_ok=True)
         os.symlink(target, full)
+    for rel, mode in (case.get('modes') or {}).items():
+        os.chmod(os.path.join(tmp, rel), int(mode, 8))
 
     # The environment a module reads (SSH_CONNECTION): only what the case sets, whatever session runs the tests.
     monkeypatch.delenv('SSH_CONNECTION', raising=False)
@@ -139,6 +145,9 @@ def check_case(case, module_main, tmp_path, monkeypatch, capsys, module=None):
         if text is None:
             assert not os.path.exists(full), full
         else:
-            with open(full, encoding='utf-8') as handle:
-                assert handle.read() == text
+            with open(full, encoding='utf-8', newline='') as handle:
+                assert handle.read() == text, full
+    for rel, mode in (case.get('modes_after') or {}).items():
+        full = os.path.join(str(tmp_path), rel)
+        assert '%04o' % stat.S_IMODE(os.stat(full).st_mode) == mode, full
     return result

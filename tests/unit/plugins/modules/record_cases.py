@@ -25,6 +25,7 @@ import hashlib
 import json
 import os
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
@@ -118,6 +119,12 @@ def build(tmp, entry):
     return name, path
 
 
+def modes_of(tmp, rels):
+    """{rel: '0700'} of the paths under tmp that exist (the modes a real run left)."""
+    return dict((rel, '%04o' % stat.S_IMODE(os.stat(os.path.join(tmp, rel)).st_mode)) for rel in rels
+                if os.path.exists(os.path.join(tmp, rel)))
+
+
 def stand_in_tree(tmp, rel_dir):
     """Replace every file under tmp/rel_dir by a stand-in; a SHA256SUMS is recomputed over them."""
     folder = os.path.join(tmp, rel_dir)
@@ -155,6 +162,7 @@ def record(spec):
         pre_files = {}
         for rel in spec.get('stand_in_dirs', []):
             pre_files.update(stand_in_tree(tmp, rel))
+        pre_modes = modes_of(tmp, spec.get('modes', []))
         args = json.loads(json.dumps(spec['args']).replace('{tmp}', tmp))
         rec = Recorder(tmp, root)
         flavour = spec['args'].get('tool', 'mstflint')
@@ -193,9 +201,13 @@ def record(spec):
         assert not missing, '%s: result has no %s: %s' % (spec['id'], missing, result)
         for key, value in spec.get('must', {}).items():
             assert result.get(key) == value, '%s: %s is %r, not %r (%s)' % (spec['id'], key, result.get(key), value, result.get('msg'))
+        patch = {'SYSFS_PCI': '{tmp}/sys'}
         case = {'id': spec['id'], 'args': spec['args'], 'check_mode': spec.get('check_mode', False), 'bins': bins,
-                'patch': {'SYSFS_PCI': '{tmp}/sys'}, 'files': files, 'dirs': dirs, 'run_command_calls': rec.calls,
-                'expected': expected}
+                'patch': patch, 'files': files, 'dirs': dirs, 'run_command_calls': rec.calls, 'expected': expected}
+        if pre_modes:
+            case['modes'] = pre_modes
+        if 'modes_after' in spec:
+            case['modes_after'] = modes_of(tmp, spec['modes_after'])
         if 'absent' in spec:
             case['absent'] = spec['absent']
         if 'comment' in spec:
@@ -353,7 +365,8 @@ def other_specs():
         specs += [
             {'module': 'mlx_firmware_backup', 'id': '%s_backup_all_items' % flavour,
              'args': {'device': '03:00.0', 'dest': '{tmp}/backup', 'tool': flavour}, 'must': {'changed': True},
-             'expected': ['changed', 'written', 'psid', 'fw_version', 'base_guid', 'sha256sums']},
+             'expected': ['changed', 'written', 'psid', 'fw_version', 'base_guid', 'sha256sums'],
+             'modes_after': ['backup', 'backup/SHA256SUMS']},
             {'module': 'mlx_config', 'id': '%s_set_link_types' % flavour,
              'args': {'device': '03:00.0', 'settings': {'LINK_TYPE_P1': 'ETH', 'LINK_TYPE_P2': 'eth', 'SRIOV_EN': False},
                       'tool': flavour}, 'must': {'changed': True},
@@ -363,7 +376,8 @@ def other_specs():
         ]
     specs += [
         {'module': 'mlx_firmware_backup', 'id': 'existing_backup_not_rewritten', 'setup': [backup_first],
-         'stand_in_dirs': ['backup'], 'args': {'device': '03:00.0', 'dest': '{tmp}/backup', 'tool': 'mstflint'},
+         'stand_in_dirs': ['backup'], 'modes': ['backup', 'backup/SHA256SUMS'],
+         'args': {'device': '03:00.0', 'dest': '{tmp}/backup', 'tool': 'mstflint'},
          'must': {'changed': False}, 'expected': ['changed', 'written']},
         {'module': 'mlx_firmware_backup', 'id': 'check_mode_writes_nothing', 'check_mode': True,
          'args': {'device': '03:00.0', 'dest': '{tmp}/backup', 'tool': 'mstflint'}, 'must': {'changed': True},
