@@ -17,10 +17,10 @@ import re
 from ansible_collections.homelab.connectx.plugins.module_utils.common import (
     refuse, sha256_file, normalize_bdf, mellanox_devices, read_sysfs, vpd_fields)
 from ansible_collections.homelab.connectx.plugins.module_utils.errors import ParseError
-from ansible_collections.homelab.connectx.plugins.module_utils import parse_flint, tools
+from ansible_collections.homelab.connectx.plugins.module_utils import parse_flint, sums, tools
 
 SYSFS_PCI = '/sys/bus/pci/devices'
-SUMS_FILE = 'SHA256SUMS'
+SUMS_FILE = sums.SUMS_FILE
 ITEMS = ('image', 'config', 'rom', 'vpd')
 _PORT_ATTR_RE = re.compile(r'^mlx4_port(\d+)$')
 
@@ -66,27 +66,22 @@ def backup_path(dest, info, item):
 
 
 def read_sums(dest):
-    """{file name: sha256} from dest/SHA256SUMS (sha256sum format); {} when absent or unreadable."""
-    sums = {}
+    """{file name: sha256} of dest/SHA256SUMS (both sha256sum formats, module_utils/sums.py); {} when absent or
+    unreadable. A name listed twice with different checksums maps to None: no backup is intact by it."""
     try:
-        with open(os.path.join(dest, SUMS_FILE)) as handle:
-            for line in handle:
-                parts = line.strip().split(None, 1)
-                if len(parts) == 2 and len(parts[0]) == 64:
-                    sums[parts[1].lstrip('*')] = parts[0].lower()
-    except (IOError, OSError):
-        pass
-    return sums
+        return sums.load(os.path.join(dest, SUMS_FILE)).entries()
+    except sums.SumsError:
+        return {}
 
 
-def backup_is_intact(dest, name, sums=None):
+def backup_is_intact(dest, name, listed=None):
     """True when dest/name exists and its sha256 is the one in SHA256SUMS."""
     path = os.path.join(dest, name)
-    sums = read_sums(dest) if sums is None else sums
-    if name not in sums or not os.path.isfile(path):
+    listed = read_sums(dest) if listed is None else listed
+    if not listed.get(name) or not os.path.isfile(path):
         return False
     try:
-        return sha256_file(path) == sums[name]
+        return sha256_file(path) == listed[name]
     except (IOError, OSError):
         return False
 

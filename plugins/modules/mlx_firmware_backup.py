@@ -20,6 +20,13 @@ description:
     that does not verify is removed and the module fails with C(reason=backup_invalid).
   - Idempotent - when every requested file is there, matches C(SHA256SUMS) and the image verifies, nothing
     is rewritten. Another firmware's backup has another name and is never overwritten.
+  - C(SHA256SUMS) may hold lines of its own - both formats of C(sha256sum) (C(<sha256>  <name>), C(<sha256> *<name>)
+    in binary mode, and the C(SHA256 ...) lines of C(sha256sum --tag)), comments, empty lines, CRLF line ends, lines
+    for other files or of other algorithms. Only the lines of the files written change (in place, in their format; a new one is
+    added at the end); every other line is kept byte for byte. A line that is no C(sha256sum) line but names a file
+    to be written, and a C(SHA256SUMS) that cannot be read, are refused with the path and the line
+    (C(reason=sums_invalid)) before anything is read or written. A file listed twice with different checksums
+    counts as not backed up and is written again.
 version_added: 0.1.0
 extends_documentation_fragment:
   - homelab.connectx.attributes
@@ -33,7 +40,11 @@ options:
     type: str
     required: true
   dest:
-    description: Directory on the host for the backup (created with mode 0700).
+    description:
+      - Directory on the host for the backup, mode 0700 - created so, or set to 0700 when it exists with another
+        mode (a change, RV(modes_set)); so is C(SHA256SUMS) to 0600. Give the backups a directory of their own.
+      - A directory that every user may write to (like C(/tmp)) is refused (C(reason=dest_invalid)), its mode
+        untouched.
     type: path
     required: true
   items:
@@ -49,8 +60,10 @@ options:
       - The copy is checked three ways (the bytes received, the module's sha256, the host's C(SHA256SUMS)); a file
         already there with other content is never replaced (C(reason=backup_copy_differs)), nothing is written
         on the controller then.
-      - Files are written with mode 0600 in a directory with mode 0700; the host's C(SHA256SUMS) is kept as
-        C(.SHA256SUMS.host). Unset - the backup stays on the host only.
+      - Files are written with mode 0600 in a directory with mode 0700 (an existing directory is set to 0700; one that
+        every user may write to is refused, C(reason=controller_dest_invalid)); the host's C(SHA256SUMS) is kept as
+        C(.SHA256SUMS.host). The controller's C(SHA256SUMS) follows the rules of the host's (lines kept,
+        C(reason=sums_invalid)). Unset - the backup stays on the host only.
     type: path
   return_content:
     description:
@@ -105,8 +118,15 @@ base_guid:
   type: str
 sha256sums:
   description: Path of the SHA256SUMS file.
-  returned: success
+  returned: success, and with V(sums_invalid) (then C(line) is the line refused, when one is)
   type: str
+modes_set:
+  description: The directory and C(SHA256SUMS), when they existed with another mode than 0700 and 0600 and were set to it
+    in this run (in check mode, would be).
+  returned: success
+  type: list
+  elements: str
+  sample: [/var/lib/connectx/backup]
 controller_files:
   description: The copies on the controller, by item (with O(controller_dest)).
   returned: success, with O(controller_dest), not in check mode
@@ -121,13 +141,14 @@ controller_written:
 reason:
   description:
     - Machine-readable failure reason (V(no_device), V(tool_missing), V(backup_failed), V(backup_invalid), V(dest_invalid),
-      V(backup_copy_differs), V(backup_copy_mismatch), V(controller_dest_invalid), ...).
+      V(sums_invalid), V(backup_copy_differs), V(backup_copy_mismatch), V(controller_dest_invalid), ...).
   returned: failure
   type: str
 '''
 
 import base64
 import os
+import stat
 import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
@@ -136,9 +157,11 @@ from ansible_collections.homelab.connectx.plugins.module_utils.runner import Com
 from ansible_collections.homelab.connectx.plugins.module_utils.common import (
     TOOL_OPTION, select_flavour, binary, refuse, sha256_file)
 from ansible_collections.homelab.connectx.plugins.module_utils import firmware
-from ansible_collections.homelab.connectx.plugins.module_utils import parse_flint, tools
+from ansible_collections.homelab.connectx.plugins.module_utils import parse_flint, sums, tools
 
 SYSFS_PCI = firmware.SYSFS_PCI
+DIR_MODE = 0o700
+FILE_MODE = 0o600
 
 
 # The read job of each item; VPD has none: the reader's text output is the backup.
@@ -176,13 +199,26 @@ def save_item(module, runner, flavour, bdf, item, dest, final):
             os.unlink(tmp)
 
 
-def write_sums(dest, sums):
+def write_sums(dest, record):
+    """Write the SHA256SUMS of ``record`` (sums.Sums) to dest, mode 0600 (temp file, then rename)."""
     handle, tmp = tempfile.mkstemp(prefix='.SHA256SUMS.', dir=dest)
-    with os.fdopen(handle, 'w') as out:
-        for name in sorted(sums):
-            out.write('%s  %s\n' % (sums[name], name))
-    os.chmod(tmp, 0o600)
-    os.rename(tmp, os.path.join(dest, firmware.SUMS_FILE))
+    try:
+        with os.fdopen(handle, 'wb') as out:
+            out.write(record.to_bytes())
+        os.chmod(tmp, FILE_MODE)
+        os.rename(tmp, os.path.join(dest, firmware.SUMS_FILE))
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def looser_modes(dest, sums_path):
+    """[(path, mode it must have)] of dest (0700) and its SHA256SUMS (0600) where they exist with another mode."""
+    out = []
+    for path, mode, kind in ((dest, DIR_MODE, os.path.isdir), (sums_path, FILE_MODE, os.path.isfile)):
+        if kind(path) and stat.S_IMODE(os.stat(path).st_mode) != mode:
+            out.append((path, mode))
+    return out
 
 
 def main():
@@ -204,6 +240,16 @@ def main():
     if os.path.exists(dest) and not os.path.isdir(dest):
         refuse(module, runner, 'The backup destination %s exists and is not a directory; choose another dest.' % dest,
                'dest_invalid', dest=dest)
+    if os.path.isdir(dest) and os.stat(dest).st_mode & stat.S_IWOTH:
+        # Its mode is set to 0700 below: never that of a directory every user writes to.
+        refuse(module, runner, 'The backup destination %s is writable by every user (mode %o, like /tmp); give the '
+               'backups a directory of their own.' % (dest, stat.S_IMODE(os.stat(dest).st_mode)), 'dest_invalid',
+               dest=dest)
+    sums_path = os.path.join(dest, firmware.SUMS_FILE)
+    try:
+        record = sums.load(sums_path)
+    except sums.SumsError as exc:
+        refuse(module, runner, '%s Nothing was written.' % exc, 'sums_invalid', sha256sums=sums_path)
     bdf = firmware.find_card(module, runner, module.params['device'], SYSFS_PCI)[0]
     info = firmware.query_card(module, runner, flavour, bdf)
     items = module.params['items']
@@ -213,37 +259,51 @@ def main():
         refuse(module, runner, 'The card at %s has no expansion ROM to back up; remove "rom" from items.' % bdf,
                'no_rom', device=bdf)
 
-    sums = firmware.read_sums(dest)
+    listed = record.entries()
     todo = []
     for item in items:
         name = os.path.basename(firmware.backup_path(dest, info, item))
-        intact = firmware.backup_is_intact(dest, name, sums)
+        intact = firmware.backup_is_intact(dest, name, listed)
         if intact and item == 'image':
             intact = firmware.verify_image_file(runner, flavour, os.path.join(dest, name))[0]
         if not intact:
             todo.append(item)
+    # A line of SHA256SUMS that is no checksum but names a file to be written: refused before anything is read
+    # from the card or written (also in check mode).
+    try:
+        record.check([os.path.basename(firmware.backup_path(dest, info, item)) for item in todo])
+    except sums.SumsError as exc:
+        refuse(module, runner, '%s Nothing was written.' % exc, 'sums_invalid', sha256sums=sums_path, line=exc.line)
+    loose = looser_modes(dest, sums_path)
 
-    if todo and not module.check_mode:
+    if (todo or loose) and not module.check_mode:
         try:
             if not os.path.isdir(dest):
-                os.makedirs(dest, 0o700)
+                os.makedirs(dest, DIR_MODE)
+                os.chmod(dest, DIR_MODE)  # whatever the umask
             if not os.access(dest, os.W_OK):
                 raise OSError('not writable')
         except OSError as exc:
             refuse(module, runner, 'Cannot write to the backup directory %s (%s); choose another dest.' % (dest, exc),
                    'dest_invalid', dest=dest)
+        digests = {}
         for item in todo:
             final = firmware.backup_path(dest, info, item)
             save_item(module, runner, flavour, bdf, item, dest, final)
-            sums[os.path.basename(final)] = sha256_file(final)
-        write_sums(dest, sums)
+            digests[os.path.basename(final)] = sha256_file(final)
+        if todo:
+            record.update(digests)
+            write_sums(dest, record)
+        for path, mode in loose:
+            os.chmod(path, mode)
 
     files = {}
+    listed = record.entries()
     content = module.params['return_content']
     for item in items:
         path = firmware.backup_path(dest, info, item)
         if os.path.isfile(path):
-            files[item] = {'path': path, 'sha256': sums.get(os.path.basename(path)) or sha256_file(path),
+            files[item] = {'path': path, 'sha256': listed.get(os.path.basename(path)) or sha256_file(path),
                            'size': os.path.getsize(path)}
             if content:
                 with open(path, 'rb') as handle:
@@ -251,13 +311,12 @@ def main():
         else:
             files[item] = {'path': path, 'sha256': None, 'size': None}
     extra = {}
-    sums_path = os.path.join(dest, firmware.SUMS_FILE)
     if content and os.path.isfile(sums_path):
-        with open(sums_path) as handle:
-            extra['sha256sums_content'] = handle.read()
-    module.exit_json(changed=bool(todo), files=files, written=todo, psid=info.get('psid'), fw_version=info.get('fw_version'),
-                     base_guid=info.get('base_guid') or info.get('base_mac'), device=bdf,
-                     sha256sums=sums_path, tool=flavour, **extra)
+        with open(sums_path, 'rb') as handle:
+            extra['sha256sums_content'] = handle.read().decode('utf-8', 'replace')
+    module.exit_json(changed=bool(todo or loose), files=files, written=todo, psid=info.get('psid'),
+                     fw_version=info.get('fw_version'), base_guid=info.get('base_guid') or info.get('base_mac'),
+                     device=bdf, sha256sums=sums_path, modes_set=[path for path, mode in loose], tool=flavour, **extra)
 
 
 if __name__ == '__main__':

@@ -7,7 +7,10 @@
 What lands in ``folder`` (``<connectx_backup_dir>/<inventory_hostname>/``): each backup file, byte for byte,
 mode 0600; ``.SHA256SUMS.host``, the host's own SHA256SUMS as received; ``SHA256SUMS``, every backup ever
 taken of the host (the restore entry point reads it), whatever the host's file lists now. The folder is
-mode 0700.
+mode 0700 (an existing one is set to it; one that every user may write to is refused).
+
+Both SHA256SUMS are read and updated by module_utils/sums.py, as on the host: both formats of sha256sum, every
+line that is not set kept byte for byte, a line that is no checksum but names a file to store refused.
 
 Every file is checked three ways before anything is written: the sha256 of the bytes received, the sha256
 the module computed on the host, the line of the host's SHA256SUMS. A file already on the controller with
@@ -22,9 +25,12 @@ import base64
 import binascii
 import hashlib
 import os
+import stat
 import tempfile
 
-SUMS_FILE = 'SHA256SUMS'
+from ansible_collections.homelab.connectx.plugins.module_utils import sums
+
+SUMS_FILE = sums.SUMS_FILE
 HOST_SUMS_FILE = '.SHA256SUMS.host'
 
 
@@ -37,25 +43,15 @@ class BackupCopyError(Exception):
 
 
 def parse_sums(text):
-    """{file name: sha256 (lower case)} from sha256sum output (``<hex>  <name>`` or ``<hex> *<name>``)."""
-    sums = {}
-    for line in (text or '').splitlines():
-        parts = line.strip().split(None, 1)
-        if len(parts) == 2 and len(parts[0]) == 64:
-            try:
-                int(parts[0], 16)
-            except ValueError:
-                continue
-            sums[parts[1].lstrip('*')] = parts[0].lower()
-    return sums
+    """{file name: sha256 (lower case)} of a SHA256SUMS text, both formats of sha256sum (module_utils/sums.py)."""
+    return sums.parse(text)
 
 
 def read_sums(folder):
-    """The controller's SHA256SUMS in ``folder`` as {name: sha256}; {} when there is none."""
+    """The controller's SHA256SUMS in ``folder`` as {name: sha256}; {} when there is none or it cannot be read."""
     try:
-        with open(os.path.join(folder, SUMS_FILE), 'rb') as handle:
-            return parse_sums(handle.read().decode('utf-8', 'replace'))
-    except (IOError, OSError):
+        return sums.load(os.path.join(folder, SUMS_FILE)).entries()
+    except sums.SumsError:
         return {}
 
 
@@ -113,6 +109,11 @@ def store(folder, files, host_sums_text):
     if os.path.lexists(folder) and not os.path.isdir(folder):
         raise BackupCopyError('%s exists on the controller and is not a directory; move it away or set another '
                               'connectx_backup_dir. Nothing was burned.' % folder, 'controller_dest_invalid')
+    if os.path.isdir(folder) and os.stat(folder).st_mode & stat.S_IWOTH:
+        # Its mode is set to 0700 below: never that of a directory every user writes to.
+        raise BackupCopyError('%s on the controller is writable by every user (mode %o, like /tmp); give the backups a '
+                              'directory of their own (connectx_backup_dir). Nothing was burned.'
+                              % (folder, stat.S_IMODE(os.stat(folder).st_mode)), 'controller_dest_invalid')
     kept = []
     for item, (name, data, digest) in sorted(copies.items()):
         path = os.path.join(folder, name)
@@ -127,6 +128,13 @@ def store(folder, files, host_sums_text):
                     '%s already exists on the controller with other content (sha256 %s, the host has %s); move it away '
                     'to keep it, then run again. Nothing was burned.' % (path, earlier, digest), 'backup_copy_differs')
             kept.append(name)
+    # The controller's SHA256SUMS gets the new checksums; every other line stays as it was. A line that is no
+    # checksum but names one of these files is refused before anything is written.
+    try:
+        record = sums.load(os.path.join(folder, SUMS_FILE))
+        record.update(dict((name, digest) for name, data, digest in copies.values()))
+    except sums.SumsError as exc:
+        raise BackupCopyError('%s Nothing was copied to the controller and nothing was burned.' % exc, 'sums_invalid')
     try:
         if not os.path.isdir(folder):
             os.makedirs(folder, 0o700)
@@ -137,9 +145,7 @@ def store(folder, files, host_sums_text):
                 _write(folder, name, data)
                 written.append(name)
         _write(folder, HOST_SUMS_FILE, (host_sums_text or '').encode('utf-8'))
-        sums = read_sums(folder)
-        sums.update(dict((name, digest) for name, data, digest in copies.values()))
-        _write(folder, SUMS_FILE, ''.join('%s  %s\n' % (sums[name], name) for name in sorted(sums)).encode('utf-8'))
+        _write(folder, SUMS_FILE, record.to_bytes())
     except (IOError, OSError) as exc:
         raise BackupCopyError('Cannot write the backup to %s on the controller (%s); set connectx_backup_dir to a '
                               'writable directory. Nothing was burned.' % (folder, exc), 'controller_dest_invalid')

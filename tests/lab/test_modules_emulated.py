@@ -102,6 +102,8 @@ def test_backup_writes_verified_files_once(card, tmp_path):
         with open(info['path'], 'rb') as handle:
             digest = hashlib.sha256(handle.read()).hexdigest()
         assert digest == info['sha256'] == sums[os.path.basename(info['path'])], item
+    assert stat.S_IMODE(os.stat(dest).st_mode) == 0o700
+    assert stat.S_IMODE(os.stat(os.path.join(dest, 'SHA256SUMS')).st_mode) == 0o600
     assert card.lab.run(['mstflint', '-i', prefix + '.image', 'v']).returncode == 0
     assert 'PN:' in open(prefix + '.vpd').read()
     again = card.module('mlx_firmware_backup', device='03:00.0', dest=dest)

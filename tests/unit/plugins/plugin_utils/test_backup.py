@@ -34,6 +34,10 @@ def mode(path):
     return stat.S_IMODE(os.stat(path).st_mode)
 
 
+def sha(data):
+    return hashlib.sha256(data).hexdigest()
+
+
 def test_a_backup_lands_private_with_both_sums(tmp_path):
     folder = str(tmp_path / 'pve1')
     files = {'image': entry(IMAGE, b'image bytes'), 'config': entry(CONFIG, b'config bytes')}
@@ -101,3 +105,85 @@ def test_parse_sums_reads_both_sha256sum_formats_and_skips_junk():
     digest = hashlib.sha256(b'x').hexdigest()
     assert backup.parse_sums('%s  a.image\n%s *b.rom\nnot a line\n%s\n' % (digest, digest.upper(), 'z' * 64 + '  c')) == {
         'a.image': digest, 'b.rom': digest}
+
+
+# SHA256SUMS in another format, on the controller: the same rules as on the host (module_utils/sums.py).
+HAND_MADE = ('# kept by hand\r\n'
+             'SHA256 (notes.txt) = 993450ac02651392d07d4aeaf873b0578ad058fd39ba89f5356a37274e335f67\r\n'
+             '\r\n'
+             'MD5 (notes.txt) = c8e76f16c3419f1876af88e71dd7775c\r\n'
+             'SHA256 (%s) = %s\r\n'
+             '7e4fa2eb8c7ac089739d5defc4489fad68a100d92082ca35c6b40a4524821f87 *pve2.image\r\n' % (IMAGE, '0' * 64))
+
+
+def test_the_controller_sums_keep_every_line_they_do_not_set(tmp_path):
+    folder = tmp_path / 'pve1'
+    folder.mkdir(mode=0o700)
+    (folder / 'SHA256SUMS').write_bytes(HAND_MADE.encode())
+    files = {'image': entry(IMAGE, b'image bytes'), 'config': entry(CONFIG, b'config bytes')}
+    backup.store(str(folder), files, host_sums((IMAGE, b'image bytes'), (CONFIG, b'config bytes')))
+    # The stale line of the image is rewritten in place, in its format; the config is added at the end in the format
+    # of the last entry (binary mode); CRLF, the comment, the empty line and the MD5 line stay.
+    assert (folder / 'SHA256SUMS').read_bytes().decode() == HAND_MADE.replace('0' * 64, sha(b'image bytes')) + (
+        '%s *%s\r\n' % (sha(b'config bytes'), CONFIG))
+    assert backup.read_sums(str(folder))[IMAGE] == sha(b'image bytes')
+    # Nothing new: the file stays byte for byte.
+    before = (folder / 'SHA256SUMS').read_bytes()
+    assert backup.store(str(folder), files, host_sums((IMAGE, b'image bytes'), (CONFIG, b'config bytes')))[1] == []
+    assert (folder / 'SHA256SUMS').read_bytes() == before
+
+
+def test_the_hosts_sums_are_read_in_either_format(tmp_path):
+    folder = str(tmp_path / 'pve1')
+    tagged = 'SHA256 (%s) = %s\n' % (IMAGE, sha(b'image bytes'))
+    assert backup.store(folder, {'image': entry(IMAGE, b'image bytes')}, tagged)[1] == [IMAGE]
+    # Two checksums for one file on the host: it is listed by nobody, nothing is copied.
+    twice = tagged + '%s  %s\n' % (sha(b'other'), CONFIG) + '%s  %s\n' % (sha(b'other'), IMAGE)
+    with pytest.raises(backup.BackupCopyError) as err:
+        backup.store(str(tmp_path / 'pve2'), {'image': entry(IMAGE, b'image bytes')}, twice)
+    assert err.value.reason == 'backup_copy_mismatch' and not os.path.exists(str(tmp_path / 'pve2'))
+
+
+def test_a_line_naming_a_file_to_store_is_refused_and_nothing_is_written(tmp_path):
+    folder = tmp_path / 'pve1'
+    folder.mkdir(mode=0o700)
+    text = HAND_MADE + 'MD5 (%s) = 36d44a086167165a52c00bfeb9778c46\n' % CONFIG
+    (folder / 'SHA256SUMS').write_bytes(text.encode())
+    files = {'image': entry(IMAGE, b'image bytes'), 'config': entry(CONFIG, b'config bytes')}
+    with pytest.raises(backup.BackupCopyError) as err:
+        backup.store(str(folder), files, host_sums((IMAGE, b'image bytes'), (CONFIG, b'config bytes')))
+    assert err.value.reason == 'sums_invalid'
+    assert str(err.value).startswith('%s line 7 is not a sha256sum line' % (folder / 'SHA256SUMS'))
+    assert "'MD5 (%s) = 36d44a086167165a52c00bfeb9778c46'" % CONFIG in str(err.value)
+    assert sorted(os.listdir(str(folder))) == ['SHA256SUMS'] and (folder / 'SHA256SUMS').read_bytes() == text.encode()
+
+
+def test_a_sums_file_that_cannot_be_read_is_refused_and_nothing_is_written(tmp_path):
+    folder = tmp_path / 'pve1'
+    (folder / 'SHA256SUMS').mkdir(parents=True)
+    with pytest.raises(backup.BackupCopyError) as err:
+        backup.store(str(folder), {'image': entry(IMAGE, b'x')}, host_sums((IMAGE, b'x')))
+    assert err.value.reason == 'sums_invalid' and 'cannot be read' in str(err.value)
+    assert os.listdir(str(folder)) == ['SHA256SUMS']
+
+
+def test_looser_modes_of_an_earlier_backup_are_set_again(tmp_path):
+    folder = tmp_path / 'pve1'
+    backup.store(str(folder), {'image': entry(IMAGE, b'same')}, host_sums((IMAGE, b'same')))
+    os.chmod(str(folder), 0o755)
+    for name in ('SHA256SUMS', '.SHA256SUMS.host'):
+        os.chmod(str(folder / name), 0o644)
+    backup.store(str(folder), {'image': entry(IMAGE, b'same')}, host_sums((IMAGE, b'same')))
+    assert mode(str(folder)) == 0o700
+    for name in ('SHA256SUMS', '.SHA256SUMS.host'):
+        assert mode(str(folder / name)) == 0o600, name
+
+
+def test_a_folder_every_user_may_write_to_is_refused(tmp_path):
+    folder = tmp_path / 'shared'
+    folder.mkdir()
+    os.chmod(str(folder), 0o1777)
+    with pytest.raises(backup.BackupCopyError) as err:
+        backup.store(str(folder), {'image': entry(IMAGE, b'x')}, host_sums((IMAGE, b'x')))
+    assert err.value.reason == 'controller_dest_invalid' and 'writable by every user' in str(err.value)
+    assert mode(str(folder)) == 0o1777 and os.listdir(str(folder)) == []
