@@ -114,8 +114,11 @@ def verify_image_file(runner, flavour, path):
     return bool(result.ok and parsed.get('ok')), parsed, result
 
 
-def inspect_image(module, runner, flavour, path):
-    """Query, verify and hash an image; refuse an image the tool cannot read or verify."""
+def inspect_image(module, runner, flavour, path, burnable_only=False):
+    """Query, verify and hash an image; refuse an image the tool cannot read or verify.
+
+    ``burnable_only``: refuse an image of another generation than FS2 (ConnectX-3 / 3 Pro) right after the query,
+    before it is verified (reason device_mismatch)."""
     check_image_file(module, runner, path)
     query = runner.run(tools.argv(flavour, 'image_query', image=path))
     if not query.ok:
@@ -126,6 +129,10 @@ def inspect_image(module, runner, flavour, path):
     except ParseError as exc:
         refuse(module, runner, 'The query output for %s could not be understood (%s); check the image and '
                'the tool version.' % (path, exc), 'image_invalid', result=query, path=path)
+    if burnable_only and not info.get('supported'):
+        refuse(module, runner, 'The image %s is a %s image, not a ConnectX-3 (FS2) one; use the image for this card.'
+               % (path, info.get('image_type') or 'unknown'), 'device_mismatch', result=query, path=path,
+               image_type=info.get('image_type'))
     ok, ver, verify = verify_image_file(runner, flavour, path)
     if not ok:
         refuse(module, runner, 'The image %s does not verify (%s); download it again.'

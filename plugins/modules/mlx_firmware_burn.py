@@ -17,9 +17,10 @@ description:
     (RV(reboot_required)).
   - Everything is checked before the first write - the tool version supports the card (mstflint >= 4.26 has no
     ConnectX-3 configuration support, >= 4.30 crashes on ConnectX-3 Pro), the card exists, the image is readable,
-    verifies and matches O(image_sha256), its device (ConnectX-3 vs ConnectX-3 Pro) and port count fit the card
-    (see the notes), a PSID change is allowed and its pair is allowlisted, and a verified backup of the card's
-    current firmware is in O(backup_dir).
+    is an FS2 image (the ConnectX-3 generation; an FS3/FS4 image of a ConnectX-4 or later is refused right after its
+    query, before it is verified, C(reason=device_mismatch)), verifies and matches O(image_sha256), its device
+    (ConnectX-3 vs ConnectX-3 Pro) and port count fit the card (see the notes), a PSID change is allowed and its pair
+    is allowlisted, and a verified backup of the card's current firmware is in O(backup_dir).
   - Nothing is burned when the card already has the image's PSID and version (unless O(force)), or when that
     image was burned and only the reboot is missing (a burn is pending - never burn twice).
   - Two runs against the same card never burn at once - a lock file in C(/run/lock) serialises them.
@@ -329,15 +330,13 @@ def main():
     fd, waited = take_lock(module, runner, bdf, params['lock_timeout'])
     try:
         card = firmware.query_card(module, runner, flavour, bdf)
-        image = firmware.inspect_image(module, runner, flavour, params['image'])
+        # An image of another generation (FS3/FS4: ConnectX-4 and later) is refused right after its query.
+        image = firmware.inspect_image(module, runner, flavour, params['image'], burnable_only=True)
         image['path'] = params['image']
         pin = (params['image_sha256'] or '').strip().lower()
         if pin and pin != image['sha256']:
             refuse(module, runner, 'The image %s has sha256 %s, not the expected %s; download it again or fix the pin.'
                    % (params['image'], image['sha256'], pin), 'checksum_mismatch', image=image)
-        if not image['supported']:
-            refuse(module, runner, 'The image %s is a %s image, not a ConnectX-3 (FS2) one; use the image for this card.'
-                   % (params['image'], image['image_type']), 'device_mismatch', image=image)
         previous = {'psid': card.get('psid'), 'fw_version': card.get('fw_version')}
         target = {'psid': image['psid'], 'fw_version': image['fw_version']}
         running = card.get('fw_version_running') or card.get('fw_version')
