@@ -8,16 +8,17 @@ the outcome asserted on the card itself (flash PSID, running firmware, flash wri
 Rows of the reliability issue covered here: burn killed midway, flash write error (test_modules_emulated),
 corrupted image / wrong sha256, CX-3 Pro image on a CX-3 and dual-port image on a single-port card, PSID
 pair not allowlisted, mstflint >= 4.26, stuck flash semaphore, card absent, backup lost on the controller,
-two burns of one card at once; and the unknown card fit (issue 19): an OEM card whose PSID the board table
-does not know.
+two burns of one card at once (and the same card address on two machines: no wait); and the unknown card fit
+(issue 19): an OEM card whose PSID the board table does not know.
 """
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import fcntl
+import contextlib
 import hashlib
 import os
+import subprocess
 import sys
 import time
 
@@ -28,12 +29,15 @@ from modrun import run_module
 HERE = os.path.dirname(os.path.abspath(__file__))
 EMU = os.path.join(HERE, 'emulator')
 BDF = '0000:03:00.0'
+SHIM = os.path.join(EMU, 'libfakemlx.so')
+# The burn lock of the card, as the module names it on every machine (each emulated root serves its own /run/lock).
+LOCK = '/run/lock/homelab-connectx-%s.lock' % BDF.replace(':', '_')
 sys.path.insert(0, HERE)
 from test_modules_emulated import Lab, build_image, check_tool, shim  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import
 
 
-def make_card(lab, tmp_path, preset='MCX354A-QCBT', netdevs='ens1,ens1d1', extra=()):
-    emu = Lab(lab, tmp_path / 'emu')
+def make_card(lab, tmp_path, preset='MCX354A-QCBT', netdevs='ens1,ens1d1', extra=(), name='emu'):
+    emu = Lab(lab, tmp_path / name)
     emu.cardctl('create', '--bdf', BDF, '--preset', preset, '--pcie-speed', '8', '--pcie-width', '8', '--netdevs', netdevs,
                 *extra)
     emu.cardctl('boot')
@@ -45,8 +49,8 @@ def card(lab, shim, tmp_path):  # noqa: F811  pylint: disable=redefined-outer-na
     return make_card(lab, tmp_path)
 
 
-def backed_up(card, tmp_path):
-    dest = str(tmp_path / 'backup')
+def backed_up(card, tmp_path, name='backup'):
+    dest = str(tmp_path / name)
     res = card.module('mlx_firmware_backup', device=BDF, dest=dest)
     assert res['changed'], res
     return dest, res
@@ -164,15 +168,49 @@ def test_lost_backup_refuses_the_burn(card, tmp_path):
     assert card.show()['counters']['flash_program_ops'] == 0
 
 
+@contextlib.contextmanager
+def burn_lock_held(root):
+    """A process of the emulated machine ``root`` (under the shim, as the module runs) that holds the card's burn lock
+    /run/lock/homelab-connectx-<bdf>.lock, as another play burning that card does, until the block ends."""
+    code = ('import fcntl, os, sys\n'
+            'fd = os.open(sys.argv[1], os.O_CREAT | os.O_RDWR, 0o600)\n'
+            'fcntl.flock(fd, fcntl.LOCK_EX)\n'
+            'print("held", flush=True)\n'
+            'sys.stdin.read()\n')
+    env = dict(os.environ, LD_PRELOAD=SHIM, FAKEMLX_ROOT=root)
+    holder = subprocess.Popen([sys.executable, '-c', code, LOCK], env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              text=True)
+    try:
+        assert holder.stdout.readline() == 'held\n'
+        yield
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=30)
+
+
 def test_two_burns_of_one_card_do_not_overlap(card, tmp_path):
     dest = backed_up(card, tmp_path)[0]
-    lock = '/run/lock/homelab-connectx-%s.lock' % BDF.replace(':', '_')
-    with open(lock, 'a') as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)  # another play is burning this card
+    with burn_lock_held(card.root):  # another play is burning this card
         start = time.time()
         res = card.module('mlx_firmware_burn', device=BDF, image=card.image('MCX354A-FCBT'), backup_dir=dest,
                           allow_psid_change=True, lock_timeout=2)
-        assert res['reason'] == 'locked' and lock in res['msg'] and time.time() - start >= 2, res
+        assert res['reason'] == 'locked' and LOCK in res['msg'] and time.time() - start >= 2, res
     assert card.show()['counters']['flash_program_ops'] == 0
     res = card.module('mlx_firmware_burn', device=BDF, image=card.image('MCX354A-FCBT'), backup_dir=dest, allow_psid_change=True)
     assert res['burned'] and res['waited_for_lock'] == 0.0
+
+
+def test_the_same_card_address_on_two_machines_burns_without_waiting(lab, shim, tmp_path):  # noqa: F811
+    """Two emulated machines (two roots, as two test runs on one machine) with a card at the same address: each has
+    its own lock; the one whose lock is held waits, the other burns at once."""
+    one, two = make_card(lab, tmp_path, name='one'), make_card(lab, tmp_path, name='two')
+    dest_one, dest_two = backed_up(one, tmp_path, 'backup-one')[0], backed_up(two, tmp_path, 'backup-two')[0]
+    with burn_lock_held(one.root):
+        res = two.module('mlx_firmware_burn', device=BDF, image=two.image('MCX354A-FCBT'), backup_dir=dest_two,
+                         allow_psid_change=True, lock_timeout=2)
+        assert res.get('burned') and res['waited_for_lock'] == 0.0, res
+        res = one.module('mlx_firmware_burn', device=BDF, image=one.image('MCX354A-FCBT'), backup_dir=dest_one,
+                         allow_psid_change=True, lock_timeout=2)
+        assert res['reason'] == 'locked' and LOCK in res['msg'], res
+    assert one.show()['counters']['flash_program_ops'] == 0 and two.show()['flash_psid'] == 'MT_1090120019'
+    assert os.path.isfile(os.path.join(two.root, 'run', 'lock', os.path.basename(LOCK)))

@@ -48,8 +48,13 @@ def shim(lab):
 
 
 class Lab(object):
+    """One emulated machine: its cards, and its own /run/lock (run/lock/ made before `cardctl create` makes the
+    shim serve /run/lock from the root), so that burns in other roots, or in another test run on this machine,
+    never share a card's lock with it."""
+
     def __init__(self, lab, root):
         self.lab, self.root = lab, str(root)
+        os.makedirs(os.path.join(self.root, 'run', 'lock'), exist_ok=True)
 
     def cardctl(self, *argv):
         res = self.lab.run([sys.executable, os.path.join(EMU, 'cardctl.py'), '--root', self.root] + list(argv))

@@ -15,7 +15,8 @@
                                [--memory flat|paged] [--spec JSON] | --none
 
 Layout under DIR (what libfakemlx.so serves, see README.md): sys/ (fake sysfs), proc_modules,
-redirects, cards/<bdf>/{flash.bin,hw.bin,card.conf,card.json,faults,nv/,module/port<N>.{eeprom,json}}.
+redirects, cards/<bdf>/{flash.bin,hw.bin,card.conf,card.json,faults,nv/,module/port<N>.{eeprom,json}},
+run/lock/ (only if made before `create`: then served as /run/lock).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -282,6 +283,10 @@ def refresh(root):
             symlink('../../../%s/%s' % (bridge_of(bdf), bdf), os.path.join(virt, ifname, 'device'))
             prefixes += ['/sys/class/net/%s/device' % ifname, '/sys/devices/virtual/net/%s/device' % ifname]
     prefixes += ['/sys/module/%s' % m for m in sorted(modprobe_module().KNOWN) if m.startswith(('mlx4_', 'ib_'))]
+    if os.path.isdir(os.path.join(root, 'run', 'lock')):
+        # A root with run/lock/ is a machine of its own for lock files too (the container-free tests: several
+        # roots on one machine, each with its own /run/lock/homelab-connectx-<bdf>.lock); lab hosts have their own /run.
+        prefixes.append('/run/lock')
     write(os.path.join(root, 'redirects'), '\n'.join(prefixes) + '\n')
     os.makedirs(os.path.join(root, 'sys', 'bus', 'pci', 'drivers'), exist_ok=True)
     os.makedirs(os.path.join(root, 'sys', 'module'), exist_ok=True)

@@ -8,7 +8,8 @@
  * Makes the real, unmodified mstflint/mstconfig/mstvpd/lspci/lsmod/ethtool see emulated
  * ConnectX-3 cards (design: docs/lab/emulator.md):
  *   - path redirect: /sys/bus/pci, /proc/modules and the prefixes listed in $FAKEMLX_ROOT/redirects
- *     are served from $FAKEMLX_ROOT (a fake sysfs tree that cardctl.py writes);
+ *     are served from $FAKEMLX_ROOT (a fake sysfs tree that cardctl.py writes; /run/lock too when the
+ *     root has a run/lock directory, so that each root is a machine of its own for lock files);
  *   - the PCI config file of a card is a live device: the old 0x58/0x5c CR-space gateway with
  *     the flash gateway (SPI NOR in cards/<bdf>/flash.bin, mmapped), HW semaphores, the running
  *     FW version and the tools HCR (QUERY_DEV_CAP, QUERY_DEF_PARAMS, MNVA/MNVI/MNVIA NV store);
@@ -210,7 +211,9 @@ static const char *map_path(const char *p, char *buf, size_t size)
 {
     if (!p || p[0] != '/')
         return p;
-    if (strncmp(p, "/sys/", 5) != 0 && strcmp(p, "/proc/modules") != 0)
+    /* Only /sys, /proc/modules and /run/lock can be served from the root (a cheap test first: this runs for
+     * every open of every process when the library is in /etc/ld.so.preload). */
+    if (strncmp(p, "/sys/", 5) != 0 && strcmp(p, "/proc/modules") != 0 && strncmp(p, "/run/lock/", 10) != 0)
         return p;
     init_once();
     if (g_state <= 0)

@@ -168,13 +168,15 @@ def record(spec):
         flavour = spec['args'].get('tool', 'mstflint')
         bins = dict({} if flavour == 'mft' else {'flint': None}, **spec.get('bins', {}))
         saved = (basic.AnsibleModule.run_command, basic.AnsibleModule.get_bin_path, getattr(mod, 'SYSFS_PCI', None),
-                 basic._ANSIBLE_PROFILE)  # pylint: disable=protected-access
+                 basic._ANSIBLE_PROFILE, getattr(mod, 'LOCK_DIR', None))  # pylint: disable=protected-access
         basic.AnsibleModule.run_command = rec.run_command_method()
         basic.AnsibleModule.get_bin_path = lambda self, arg, required=False, opt_dirs=None: (
             None if bins.get(arg, '') is None else '/usr/bin/' + arg)
         basic._ANSIBLE_PROFILE = 'legacy'  # pylint: disable=protected-access
         if hasattr(mod, 'SYSFS_PCI'):
             mod.SYSFS_PCI = os.path.join(root, 'sys', 'bus', 'pci', 'devices')
+        if hasattr(mod, 'LOCK_DIR'):  # the burn's lock: in the case's directory, not the machine's /run/lock
+            mod.LOCK_DIR = tmp
         out = tempfile.TemporaryFile('w+')
         real_stdout = sys.stdout
         sys.stdout = out
@@ -190,6 +192,8 @@ def record(spec):
             basic._ANSIBLE_PROFILE = saved[3]  # pylint: disable=protected-access
             if saved[2] is not None:
                 mod.SYSFS_PCI = saved[2]
+            if saved[4] is not None:
+                mod.LOCK_DIR = saved[4]
         out.seek(0)
         result = json.loads(out.read())
         files, dirs = sysfs_files(root, netdev_files=spec.get('netdev_files', False))
@@ -202,6 +206,8 @@ def record(spec):
         for key, value in spec.get('must', {}).items():
             assert result.get(key) == value, '%s: %s is %r, not %r (%s)' % (spec['id'], key, result.get(key), value, result.get('msg'))
         patch = {'SYSFS_PCI': '{tmp}/sys'}
+        if hasattr(mod, 'LOCK_DIR'):
+            patch['LOCK_DIR'] = '{tmp}'
         case = {'id': spec['id'], 'args': spec['args'], 'check_mode': spec.get('check_mode', False), 'bins': bins,
                 'patch': patch, 'files': files, 'dirs': dirs, 'run_command_calls': rec.calls, 'expected': expected}
         if pre_modes:
