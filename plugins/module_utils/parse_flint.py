@@ -230,11 +230,19 @@ def classify_error(text, rc=None):
     return {'reason': 'unknown', 'message': message or ('exit code %s' % rc if rc is not None else 'no output')}
 
 
-_VERSION_RE = re.compile(r'^\s*(mstflint|flint|mstconfig|mlxconfig|mstvpd)\S*,?\s+(?:(mstflint|mft)\s+)?v?(\d+)\.(\d+)\.(\d+)(?:[-.](\d+))?', re.I | re.M)
+# The version line of the card tools: the tool's name (also `mst version`), for some tools their own version
+# ("mstvpd 2.0.0, mstflint 4.26.0"), then the package and its version: "mstflint, mstflint 4.21.0, Git SHA Hash: N/A",
+# "flint, mft 4.22.1-526, built on May 20 2025, 09:45:03. Git SHA Hash: N/A", "flint, mft 4.36.0-147. Git SHA Hash:
+# 7a24adf8c", "mst, mft 4.34.1-12, Git SHA Hash: 59c0ccce2" (fixtures mft_version/).
+_VERSION_RE = re.compile(r'^\s*(mstflint|flint|mstconfig|mlxconfig|mstvpd|mlxvpd|mstfwreset|mlxfwreset|mst)[^\s,]*'
+                         r'(?:\s+v?\d+(?:\.\d+)+)?,?\s+(?:(mstflint|mft)\s+)?v?(\d+)\.(\d+)\.(\d+)(?:[-.](\d+))?',
+                         re.I | re.M)
 
 
 def parse_version(text):
-    """``mstflint -v`` / ``flint -v``: {tool, version, version_tuple, release, git_sha}."""
+    """``mstflint -v`` / ``flint -v`` / ``mst version``: {tool, package, version, version_tuple, release, git_sha}.
+
+    ``version`` is the package's (mstflint or MFT), not a tool's own (mstvpd 2.0.0); ``release`` MFT's build number."""
     match = _VERSION_RE.search(text or '')
     if not match:
         raise ParseError('no tool version in the output', output=text)

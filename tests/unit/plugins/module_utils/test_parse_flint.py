@@ -193,7 +193,36 @@ def test_parse_version():
         'git_sha': None}
     segv = parse_flint.parse_version(load_fixture('flint_query/cx3pro-mstflint-4.31-segfault.txt')[0])
     assert segv['version_tuple'] == [4, 31, 0] and segv['git_sha'] == 'e94e92f'
-    mft = parse_flint.parse_version('flint, mft 4.22.1-11, built on Oct 27 2022, 15:19:22. Git SHA Hash: N/A')
-    assert (mft['tool'], mft['package'], mft['version'], mft['release']) == ('flint', 'mft', '4.22.1', '11')
     with pytest.raises(ParseError):
         parse_flint.parse_version('-E- Unknown option')
+
+
+# Real `flint --version` / `mst version` lines of NVIDIA MFT (fixtures mft_version/): with and without "built on",
+# the version ended by "," or "."; mstvpd's own version (2.0.0) is not mstflint's.
+@pytest.mark.parametrize('fixture, expected', [
+    ('mft_version/mft4.22-flint-v-4.22.1-526-nvidia-forum.txt',
+     {'tool': 'flint', 'package': 'mft', 'version': '4.22.1', 'version_tuple': [4, 22, 1], 'release': '526',
+      'git_sha': None}),
+    # the bug-report script's "MST Version: " before mst's line
+    ('mft_version/mft4.32-mst-version-gce-cos-bug-report.txt',
+     {'tool': 'mst', 'package': 'mft', 'version': '4.32.0', 'version_tuple': [4, 32, 0], 'release': '120',
+      'git_sha': None}),
+    ('mft_version/lowconf/mft4.33-mst-version-quoted-in-code-comment.txt',
+     {'tool': 'mst', 'package': 'mft', 'version': '4.33.0', 'version_tuple': [4, 33, 0], 'release': '53',
+      'git_sha': None}),
+    ('mft_version/mft4.34-mst-version-and-apt-list-doca-host-3.2.1-dgx-spark.txt',
+     {'tool': 'mst', 'package': 'mft', 'version': '4.34.1', 'version_tuple': [4, 34, 1], 'release': '12',
+      'git_sha': '59c0ccce2'}),
+])
+def test_parse_mft_version(fixture, expected):
+    assert parse_flint.parse_version(load_fixture(fixture)[0].replace('MST Version: ', '')) == expected
+
+
+def test_parse_version_takes_the_package_version_of_each_line():
+    lines = load_fixture('mft_version/mft4.36-flint-v-beside-mstflint-4.26-mstvpd-gb300.txt')[0].splitlines()
+    mstvpd = parse_flint.parse_version(next(line for line in lines if line.startswith('mstvpd ')))
+    assert (mstvpd['tool'], mstvpd['package'], mstvpd['version'], mstvpd['git_sha']) == \
+        ('mstvpd', 'mstflint', '4.26.0', '9f7f49c')
+    flint = parse_flint.parse_version(next(line for line in lines if line.startswith('flint, ')))
+    assert (flint['tool'], flint['package'], flint['version'], flint['release'], flint['git_sha']) == \
+        ('flint', 'mft', '4.36.0', '147', '7a24adf8c')
