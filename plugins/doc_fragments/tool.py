@@ -19,5 +19,5 @@ options:
     default: auto
     choices: [auto, mstflint, mft]
 requirements:
-  - mstflint (Debian package C(mstflint); ConnectX-3 needs 4.21 to 4.25) or NVIDIA MFT
+  - mstflint (Debian package C(mstflint); ConnectX-3 needs 4.21 to 4.25) or NVIDIA MFT (ConnectX-3 needs 4.32 or earlier)
 '''

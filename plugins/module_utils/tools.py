@@ -9,7 +9,11 @@ The version cliff (checked once here, refused with a fix by modules and the tool
   and ConnectX-3 Pro (Mellanox/mstflint#590; fixture mlxconfig/cx3-mstconfig-4.26-Unsupported-device...).
 - mstflint 4.30+: `query` segfaults on ConnectX-3 Pro (Mellanox/mstflint#1157; fixtures
   flint_query/cx3pro-mstflint-4.31-segfault.txt and ...-issue1157.txt). Debian 13 / PVE 9 ship 4.31.
-Debian 12 / Proxmox VE 8 ship mstflint 4.21.0+1-1, which does everything.
+- NVIDIA MFT 4.33+: the MFT documentation's "Supported Adapter Cards Firmware Versions" lists ConnectX-3/ConnectX-3 Pro
+  (firmware 2.42.5000) among the supported legacy adapters up to MFT 4.32 and no longer from 4.33 on. No public output
+  shows an MFT of 4.33 or later working on these cards, so it is refused (the tools role refuses the package before it
+  is installed, from the .deb's Version field: plugins/plugin_utils/deb.py).
+Debian 12 / Proxmox VE 8 ship mstflint 4.21.0+1-1, which does everything; so does MFT up to 4.32.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -22,10 +26,15 @@ TOOL_COMMANDS = {
 MSTFLINT_NO_CX3_CONFIG = (4, 26, 0)
 MSTFLINT_CX3PRO_QUERY_CRASH = (4, 30, 0)
 DEBIAN12_MSTFLINT = '4.21.0+1-1'
+MFT_NO_CX3 = (4, 33, 0)
+MFT_LAST_CX3 = '4.32'
 FIX = ('install Debian 12\'s mstflint %s and hold it (apt-get install mstflint=%s; apt-mark hold mstflint; on '
-       'Proxmox VE 9 / Debian 13 take the .deb from the bookworm archive), or use NVIDIA MFT (connectx_tool: mft)'
-       % (DEBIAN12_MSTFLINT, DEBIAN12_MSTFLINT))
+       'Proxmox VE 9 / Debian 13 take the .deb from the bookworm archive), or use NVIDIA MFT %s or earlier '
+       '(connectx_tool: mft)' % (DEBIAN12_MSTFLINT, DEBIAN12_MSTFLINT, MFT_LAST_CX3))
 CX3_FAMILIES = ('connectx3', 'connectx3pro')
+MFT_FIX = ('use NVIDIA MFT %s or earlier (the last release whose "Supported Adapter Cards Firmware Versions" lists '
+           'ConnectX-3/ConnectX-3 Pro, firmware 2.42.5000) in connectx_mft_packages, or Debian 12\'s mstflint %s '
+           '(connectx_tool: mstflint)' % (MFT_LAST_CX3, DEBIAN12_MSTFLINT))
 
 
 # The arguments of each job, the same in both flavours (MFT's flint is where mstflint comes from), but the VPD
@@ -79,24 +88,44 @@ def flavour_for(available):
     return None
 
 
+def fix_for(flavour):
+    """The fix to give when ``flavour`` cannot handle a ConnectX-3 card: the other route (FIX, MFT_FIX)."""
+    return MFT_FIX if flavour == 'mft' else FIX
+
+
+def version_key(version_tuple):
+    """(major, minor, patch) ints from a version tuple or list (missing parts are 0); None when there is none."""
+    if not version_tuple:
+        return None
+    parts = [int(v) for v in list(version_tuple)[:3]]
+    return tuple(parts + [0] * (3 - len(parts)))
+
+
 def support(flavour, version_tuple, family):
     """What the tool at this version can do on this card family: {supported, query, burn, config, reason, message, fix}."""
     result = {'supported': True, 'query': True, 'burn': True, 'config': True, 'reason': None, 'message': None,
               'fix': None}
-    if flavour != 'mstflint' or family not in CX3_FAMILIES or not version_tuple:
-        # MFT still handles ConnectX-3 in the 4.x releases people use with these cards; unknown
-        # families and unknown versions are not refused here (the tool itself will say).
+    version = version_key(version_tuple)
+    if flavour not in ('mstflint', 'mft') or family not in CX3_FAMILIES or not version:
+        # Unknown families and unknown versions are not refused here (the tool itself will say).
         return result
-    version = tuple(int(v) for v in list(version_tuple)[:3])
     shown = '.'.join(str(v) for v in version)
     problems = []
-    if version >= MSTFLINT_NO_CX3_CONFIG:
-        result['config'] = False
-        problems.append('mstconfig %s no longer supports ConnectX-3 cards (dropped in 4.26, "-E- Unsupported device")' % shown)
-    if family == 'connectx3pro' and version >= MSTFLINT_CX3PRO_QUERY_CRASH:
-        result['query'] = result['burn'] = False
-        problems.append('mstflint %s crashes (segmentation fault) on query of a ConnectX-3 Pro (since 4.30)' % shown)
+    if flavour == 'mft':
+        if version >= MFT_NO_CX3:
+            result['query'] = result['burn'] = result['config'] = False
+            problems.append('NVIDIA MFT %s does not support ConnectX-3/ConnectX-3 Pro cards (from MFT 4.33 on, its '
+                            '"Supported Adapter Cards Firmware Versions" no longer lists them; the last MFT that does '
+                            'is %s)' % (shown, MFT_LAST_CX3))
+    else:
+        if version >= MSTFLINT_NO_CX3_CONFIG:
+            result['config'] = False
+            problems.append('mstconfig %s no longer supports ConnectX-3 cards (dropped in 4.26, "-E- Unsupported device")'
+                            % shown)
+        if family == 'connectx3pro' and version >= MSTFLINT_CX3PRO_QUERY_CRASH:
+            result['query'] = result['burn'] = False
+            problems.append('mstflint %s crashes (segmentation fault) on query of a ConnectX-3 Pro (since 4.30)' % shown)
     if problems:
         result.update({'supported': False, 'reason': 'tool_unsupported',
-                       'message': '; '.join(problems) + '.', 'fix': FIX})
+                       'message': '; '.join(problems) + '.', 'fix': fix_for(flavour)})
     return result

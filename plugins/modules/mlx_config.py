@@ -17,7 +17,9 @@ description:
     back. New values take effect after a reboot (RV(reboot_required)).
   - Names and values are those of the tool - C(LINK_TYPE_P1), C(LINK_TYPE_P2) (V(IB)=1, V(ETH)=2, V(VPI)=3),
     C(SRIOV_EN) (boolean), C(NUM_OF_VFS) (0-126) ...; words or numbers are accepted.
-  - mstflint 4.26 and later cannot configure ConnectX-3 cards; the module refuses with the fix.
+  - mstflint 4.26 and later cannot configure ConnectX-3 cards, and NVIDIA MFT 4.33 and later no longer support
+    ConnectX-3/ConnectX-3 Pro (the last MFT that lists them is 4.32); the module refuses either with the fix
+    (C(reason=tool_unsupported)) before the configuration is read.
 version_added: 0.1.0
 extends_documentation_fragment:
   - homelab.connectx.attributes
@@ -126,8 +128,9 @@ def read_config(module, runner, flavour, bdf, port_types=''):
         return parsed
     error = parse_mlxconfig.classify_error(result.output, result.rc)
     if error['reason'] == 'unsupported_device':
+        fix = tools.fix_for(flavour)
         refuse(module, runner, '%s says "%s" for the card at %s: this version cannot configure ConnectX-3. Fix: %s.'
-               % (config_tool, error['message'], bdf, tools.FIX), 'tool_unsupported', result=result, fix=tools.FIX)
+               % (config_tool, error['message'], bdf, fix), 'tool_unsupported', result=result, fix=fix)
     if error['reason'] == 'no_device':
         refuse(module, runner, 'Cannot open the card at %s: %s.' % (bdf, error['message']), 'no_device', result=result)
     hint = FALLBACK % bdf

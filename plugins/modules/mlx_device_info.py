@@ -175,7 +175,10 @@ tool:
       type: str
       sample: 4.21.0
     supports_connectx3:
-      description: Whether this tool version can still burn ConnectX-3 firmware; null when unknown or not installed.
+      description:
+        - Whether this tool version still supports ConnectX-3 cards - false for mstflint 4.26 and later (its mstconfig
+          dropped ConnectX-3) and for NVIDIA MFT 4.33 and later (the last MFT that lists ConnectX-3/ConnectX-3 Pro is
+          4.32); null when unknown or not installed.
       type: bool
     installed:
       description:

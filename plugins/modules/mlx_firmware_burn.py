@@ -16,7 +16,8 @@ description:
     the flash and checks that it now holds the image's PSID and version. The new firmware runs after a reboot
     (RV(reboot_required)).
   - Everything is checked before the first write - the tool version supports the card (mstflint >= 4.26 has no
-    ConnectX-3 configuration support, >= 4.30 crashes on ConnectX-3 Pro), the card exists, the image is readable,
+    ConnectX-3 configuration support, >= 4.30 crashes on ConnectX-3 Pro; NVIDIA MFT >= 4.33 no longer supports
+    ConnectX-3/ConnectX-3 Pro, the last MFT that does is 4.32), the card exists, the image is readable,
     is an FS2 image (the ConnectX-3 generation; an FS3/FS4 image of a ConnectX-4 or later is refused right after its
     query, before it is verified, C(reason=device_mismatch)), verifies and matches O(image_sha256), its device
     (ConnectX-3 vs ConnectX-3 Pro) and port count fit the card (see the notes), a PSID change is allowed and its pair

@@ -33,9 +33,44 @@ def test_mstflint_version_cliff(version, family, supported, query, config):
         assert 'mstflint=4.21.0+1-1' in result['fix'] and 'NVIDIA MFT' in result['fix']
 
 
-def test_mft_and_unknown_versions_are_not_refused():
-    assert tools.support('mft', (4, 22, 1), 'connectx3')['supported']
+# NVIDIA's MFT documentation, "Supported Adapter Cards Firmware Versions": v4.32.0 lists ConnectX-3/ConnectX-3 Pro
+# (2.42.5000) among the legacy adapters, v4.33.0 no longer does. The versions as parse_version reads them from the real
+# outputs of fixtures mft_version/ (4.22.1-526, 4.32.0-120, 4.34.1-12, 4.36.0-147; 4.33.0-53 low confidence).
+@pytest.mark.parametrize('version, family, supported', [
+    ([4, 22, 1], 'connectx3', True),
+    ([4, 32, 0], 'connectx3', True),
+    ([4, 32, 0], 'connectx3pro', True),
+    ([4, 33, 0], 'connectx3', False),
+    ([4, 33, 0], 'connectx3pro', False),
+    ([4, 34, 1], 'connectx3pro', False),
+    ([4, 36, 0], 'connectx3', False),
+    ([4, 36, 0], 'connectx4lx', True),
+    ([4, 36, 0], None, True),
+])
+def test_mft_version_cliff(version, family, supported):
+    result = tools.support('mft', version, family)
+    assert result['supported'] is supported
+    assert (result['query'], result['burn'], result['config']) == (supported,) * 3
+    if supported:
+        assert (result['reason'], result['message'], result['fix']) == (None, None, None)
+    else:
+        assert result['reason'] == 'tool_unsupported'
+        assert result['message'] == (
+            'NVIDIA MFT %s does not support ConnectX-3/ConnectX-3 Pro cards (from MFT 4.33 on, its "Supported Adapter '
+            'Cards Firmware Versions" no longer lists them; the last MFT that does is 4.32).' % '.'.join(map(str, version)))
+        assert result['fix'] == tools.MFT_FIX and 'NVIDIA MFT 4.32 or earlier' in result['fix']
+        assert 'mstflint 4.21.0+1-1' in result['fix']
+
+
+def test_each_flavour_has_its_own_fix():
+    assert tools.fix_for('mft') == tools.MFT_FIX
+    assert tools.fix_for('mstflint') == tools.FIX and 'NVIDIA MFT 4.32 or earlier' in tools.FIX
+
+
+def test_unknown_versions_are_not_refused():
+    assert tools.support('mft', None, 'connectx3')['supported']
     assert tools.support('mstflint', None, 'connectx3')['supported']
+    assert tools.support('mstflint', [], 'connectx3pro')['supported']
     assert tools.support('mstflint', [4, 31, 0], 'connectx3pro')['message'].startswith('mstconfig 4.31.0 no longer supports')
 
 
