@@ -3,9 +3,10 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """playbooks/site.yml on a fresh built-in lab: check mode on nodes without the tools plans and changes nothing,
-with the tools installed it shows the burn, bad input on one host stops every host, relative paths are taken from
-the inventory's folder, the first run crossflashes pve1/pve2 and leaves pve3/ws1 alone, the second run changes
-nothing, --limit checks the links with an end in the run, an unplugged cable fails link_check by name.
+with the tools installed it shows the burn, bad input on one host stops every host, an NVIDIA MFT package of 4.33
+or later is refused before any change, relative paths are taken from the inventory's folder, the first run
+crossflashes pve1/pve2 and leaves pve3/ws1 alone, the second run changes nothing, --limit checks the links with an
+end in the run, an unplugged cable fails link_check by name.
 
 This is `make demo` with assertions. Skipped when not root or podman/debootstrap are missing.
 """
@@ -133,6 +134,46 @@ def test_a_type_error_is_one_sentence_per_host_not_the_argument_spec(lab, tmp_pa
     counts = recap(res.stdout)
     assert counts['pve2']['failed'] == 1 and all(c['changed'] == 0 for c in counts.values()), counts
     assert all(w == 0 for w in flash_writes().values())
+
+
+def mft_deb(folder, version):
+    """A tiny real Debian package named and versioned as NVIDIA's MFT (Package: mft), built by dpkg-deb; its one file
+    is a stand-in (the preflight must refuse it before anything would install it)."""
+    root = os.path.join(str(folder), 'mft-%s' % version)
+    os.makedirs(os.path.join(root, 'DEBIAN'))
+    os.makedirs(os.path.join(root, 'usr', 'share', 'doc', 'mft'))
+    with open(os.path.join(root, 'DEBIAN', 'control'), 'w') as handle:
+        handle.write('Package: mft\nVersion: %s\nArchitecture: amd64\nMaintainer: homelab.connectx tests '
+                     '<tests@example.invalid>\nDescription: stand-in for NVIDIA MFT %s\n' % (version, version))
+    with open(os.path.join(root, 'usr', 'share', 'doc', 'mft', 'README'), 'w') as handle:
+        handle.write('stand-in\n')
+    path = os.path.join(str(folder), 'mft_%s_amd64.deb' % version)
+    sh(['dpkg-deb', '--root-owner-group', '--build', root, path])
+    return path
+
+
+def test_an_mft_package_of_4_33_or_later_is_refused_before_any_change(lab, tmp_path):
+    """connectx_tool: mft with an MFT 4.33 package: the tools preflight reads the .deb's Package and Version on the
+    controller and refuses it for every host (all have a ConnectX-3), with the file, its version, the last MFT that
+    lists ConnectX-3 (4.32) and the fix, before any host installs or stages anything and before any card is written."""
+    if not shutil.which('dpkg-deb'):
+        pytest.skip('dpkg-deb builds the test package')
+    package = mft_deb(tmp_path, '4.33.0-53')
+    extra = json.dumps({'connectx_tool': 'mft', 'connectx_mft_packages': [package]})
+    res = sh(PLAYBOOK + ['-e', extra], check=False)
+    assert res.returncode != 0
+    flat = ' '.join(res.stdout.split())  # the YAML callback wraps long messages
+    assert ('%s is the package mft 4.33.0-53: NVIDIA MFT 4.33.0 does not support ConnectX-3/ConnectX-3 Pro cards'
+            % package) in flat, res.stdout[-4000:]
+    assert 'the last MFT that does is 4.32). Fix: use NVIDIA MFT 4.32 or earlier' in flat
+    assert 'Nothing has been installed or changed on any host.' in flat
+    counts = recap(res.stdout)
+    assert counts['pve1']['failed'] == 1 and all(c['changed'] == 0 for c in counts.values()), counts
+    assert all(w == 0 for w in flash_writes().values())
+    for host in ('pve1', 'pve2', 'pve3', 'ws1'):
+        probe = 'command -v flint || command -v mstflint || test -e /var/lib/connectx/packages'
+        assert sh(['podman', 'exec', 'cxlab-%s' % host, 'sh', '-c', probe], check=False).returncode != 0, host
+    assert cards()['pve1']['psid'] == 'MT_1090110018'
 
 
 def test_tags_backup_only_backs_up(lab, tmp_path):
