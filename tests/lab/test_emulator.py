@@ -333,6 +333,24 @@ def test_tool_version_wrapper(card):
     assert field(card.run(wrapper, 'mstflint', '-d', BDF, 'q').stdout, 'PSID') == 'MT_1090110018'
 
 
+def test_vendor_specific_capability_keeps_mstflint_4_21_working(lab, shim, tmp_path):
+    """cardctl create --vsc: the capability lspci shows on a real card (what mstflint 4.30/4.31 crash on, fixtures
+    local/trixie-*-vsc.txt); Debian 12's 4.21 falls back to the gateway and does everything as before."""
+    card = Card(lab, shim, tmp_path / 'vsc')
+    card.cardctl('create', '--bdf', BDF, '--preset', 'MCX314A-BCCT', '--netdevs', 'ens1,ens1d1', '--vsc')
+    with open(os.path.join(card.root, 'sys', 'bus', 'pci', 'devices', BDF, 'config'), 'rb') as handle:
+        cfg = handle.read()
+    assert cfg[0x61] == 0xc0 and cfg[0xc0:0xc4] == bytes([0x09, 0x00, 0x18, 0x00])
+    assert 'Vendor Specific Information: Len=18' in card.run('lspci', '-vvv', '-s', BDF[5:]).stdout
+    card.cardctl('boot')
+    assert field(card.run('mstflint', '-d', BDF, 'q').stdout, 'PSID') == 'MT_1090111023'
+    burn = card.run('mstflint', '-d', BDF, '-i', card.image('MCX354A-FCCT'), '-allow_psid_change', '-y', 'burn')
+    assert burn.returncode == 0, burn.stdout + burn.stderr
+    res = card.run('mstconfig', '-d', BDF, '-y', 'set', 'SRIOV_EN=1')
+    assert res.returncode == 0, res.stdout
+    assert card.run('mstvpd', BDF).returncode == 0
+
+
 def test_shim_is_inert_without_root(lab, shim, tmp_path):
     env = {'LD_PRELOAD': shim, 'FAKEMLX_ROOT': str(tmp_path / 'missing')}
     res = lab.run(['ls', '/sys/bus/pci/devices'], env=env)

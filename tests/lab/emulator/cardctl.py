@@ -128,8 +128,14 @@ def list_cards(root):
 # ------------------------------------------------------------------ PCI config space and VPD
 
 def config_space(card):
-    """4 KiB config space: header, PM (0x40), VPD (0x48), PCIe v2 (0x60), MSI-X (0x9c); no vendor cap 0x09
-    so mstflint uses the 0x58/0x5c gateway, and LnkCap/LnkSta carry the card's and the slot's link."""
+    """4 KiB config space: header, PM (0x40), VPD (0x48), PCIe v2 (0x60), MSI-X (0x9c), and LnkCap/LnkSta carry
+    the card's and the slot's link. By default no vendor-specific capability (ID 0x09), so mstflint uses the
+    0x58/0x5c gateway. With card['vsc'] (create --vsc): the vendor-specific capability at 0xc0, Len=0x18, that
+    `lspci -vvv` shows on a real MCX354A-FCBT ("[c0] Vendor Specific Information: Len=18 <?>", fixture
+    vpd/cx3-mcx354a-fcbt-lspci-vpd-block.txt's source), its first dword's type byte 0 (FUNCTIONAL_VSC to
+    mstflint >= 4.30) and none of its address spaces answering (config writes are dropped, reads give 0).
+    mstflint <= 4.29 then falls back to the gateway; 4.30 and 4.31 leave their read functions unset and crash
+    (SIGSEGV), as on a real ConnectX-3 Pro (Mellanox/mstflint#1157, fix: Mellanox/mstflint#1831)."""
     cfg = bytearray(4096)
     sub_vendor, sub_device = card['subsystem']
     struct.pack_into('<HHHH', cfg, 0, 0x15b3, card['pci_device'], 0x0406, 0x0010)
@@ -145,6 +151,9 @@ def config_space(card):
     cfg[0x48:0x50] = bytes([0x03, 0x9c, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00])   # VPD
     pcie = 0x60
     cfg[pcie], cfg[pcie + 1] = 0x10, 0x00  # last in the list, like a real CX3: 40 48 9c 60
+    if card.get('vsc'):
+        cfg[pcie + 1] = 0xc0                                       # 40 48 9c 60 c0, as lspci lists them
+        cfg[0xc0:0xc4] = bytes([0x09, 0x00, 0x18, 0x00])           # vendor-specific, last, Len=0x18, type 0
     struct.pack_into('<H', cfg, pcie + 2, 0x0002)                  # v2, endpoint
     struct.pack_into('<I', cfg, pcie + 4, 0x10008fc2)              # DevCap: MaxPayload 512, FLR
     struct.pack_into('<HH', cfg, pcie + 8, 0x5020, 0x0000)         # DevCtl / DevSta
@@ -186,8 +195,8 @@ def default_serial(bdf):
 
 
 def create(root, bdf, preset, pcie_speed=8.0, pcie_width=8, card_speed=8.0, card_width=8, netdevs=(),
-           base_guid=None, base_mac=None, serial=None, image=None, psid=None, fw=None):
-    """Create (or replace) one card. Returns its card.json dict."""
+           base_guid=None, base_mac=None, serial=None, image=None, psid=None, fw=None, vsc=False):
+    """Create (or replace) one card. Returns its card.json dict. ``vsc``: see config_space."""
     bim = build_image_module()
     opts = bim.resolve(preset, psid=psid, fw=fw, base_guid=base_guid, base_mac=base_mac)
     if image is None:
@@ -210,6 +219,8 @@ def create(root, bdf, preset, pcie_speed=8.0, pcie_width=8, card_speed=8.0, card
         'pcie_speed': pcie_speed, 'pcie_width': int(pcie_width), 'card_speed': card_speed,
         'card_width': int(card_width), 'netdevs': [n for n in netdevs if n][:opts['ports']],
     }
+    if vsc:
+        card['vsc'] = True
     cdir = card_dir(root, bdf)
     if os.path.isdir(cdir):
         remove(root, bdf)
@@ -703,6 +714,9 @@ def main(argv=None):
     p_create.add_argument('--base-guid')
     p_create.add_argument('--base-mac')
     p_create.add_argument('--serial')
+    p_create.add_argument('--vsc', action='store_true',
+                          help='give the card the vendor-specific PCI capability of real ConnectX-3 cards '
+                               '(mstflint 4.30/4.31 then crash on it, as on hardware)')
     p_boot = sub.add_parser('boot')
     p_boot.add_argument('--etc', default='/etc')
     p_boot.add_argument('--kernel-mlx4', choices=('aux', 'request'), default='aux',
@@ -740,7 +754,7 @@ def main(argv=None):
                 image = handle.read()
         card = create(root, args.bdf, args.preset, args.pcie_speed, args.pcie_width, args.card_speed,
                       args.card_width, args.netdevs.split(','), args.base_guid, args.base_mac, args.serial,
-                      image, args.psid, args.fw)
+                      image, args.psid, args.fw, args.vsc)
         print(json.dumps(card, indent=1, sort_keys=True))
     elif args.cmd == 'boot':
         print(json.dumps(boot(root, args.etc, args.kernel_mlx4), indent=1, sort_keys=True))
