@@ -3,7 +3,8 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Filters of the tools role: which of the wanted Debian packages a host still needs, from mlx_device_info's packages;
-whether the NVIDIA MFT packages offered on the controller can handle the host's cards, read before they are installed."""
+whether the NVIDIA MFT packages offered on the controller can handle the host's cards, read before they are installed;
+where the pinned mstflint comes from on the node's release, with the apt files that route needs."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
@@ -11,6 +12,10 @@ __metaclass__ = type
 from ansible.errors import AnsibleFilterError
 from ansible_collections.homelab.connectx.plugins.module_utils import tools
 from ansible_collections.homelab.connectx.plugins.plugin_utils import deb
+
+# The apt files of the bookworm route, named for what they are for (preferences.d takes no dot but ".pref").
+BOOKWORM_SOURCES = '/etc/apt/sources.list.d/connectx-mstflint-bookworm.sources'
+BOOKWORM_PREFERENCES = '/etc/apt/preferences.d/connectx-mstflint-bookworm.pref'
 
 
 def connectx_missing_packages(packages, wanted):
@@ -90,6 +95,50 @@ def connectx_mft_packages_check(paths, families=None):
     return {'packages': packages, 'problems': problems, 'warnings': warnings}
 
 
+def _bookworm_files(uri, signed_by, trusted):
+    route = tools.BOOKWORM_ROUTE
+    libraries = ' '.join(route['libraries'])
+    taken = 'mstflint %s, %s' % (route['version'], ' and '.join(route['libraries']))
+    check = 'Trusted: yes\n' if trusted else 'Signed-By: %s\n' % signed_by
+    sources = ('# Managed by homelab.connectx (role tools): Debian 12 "%s" on this Debian 13 node, for Debian 12\'s\n'
+               '# mstflint. %s lets apt take only\n# %s from it.\n'
+               'Types: deb\nURIs: %s\nSuites: %s\nComponents: main\n%s'
+               % (route['suite'], BOOKWORM_PREFERENCES, taken, uri, route['suite'], check))
+    preferences = ('# Managed by homelab.connectx (role tools). From Debian 12 "%s" apt takes only mstflint %s (the\n'
+                   '# last version whose mstconfig handles ConnectX-3; preferred to any newer mstflint) and the two\n'
+                   '# libraries it needs that Debian 13 lacks; no other package ever comes from %s.\n'
+                   'Package: mstflint\nPin: version %s\nPin-Priority: 1001\n\n'
+                   'Package: %s\nPin: release n=%s\nPin-Priority: 500\n\n'
+                   'Package: *\nPin: release n=%s\nPin-Priority: -1\n'
+                   % (route['suite'], route['version'], route['suite'], route['version'], libraries, route['suite'],
+                      route['suite']))
+    return {BOOKWORM_SOURCES: sources, BOOKWORM_PREFERENCES: preferences}
+
+
+def connectx_mstflint_route(os_info, package, uri='http://deb.debian.org/debian',
+                            signed_by='/usr/share/keyrings/debian-archive-keyring.pgp', trusted=False):
+    """Where the tools role takes ``package`` from on the node of ``os_info`` (mlx_device_info's ``os``):
+    {route, suite, packages, files, message}. ``files``: {path: content} of the apt source and preferences the route
+    needs (empty for the node's own sources). ``uri``/``signed_by``/``trusted``: the bookworm source's fields."""
+    if os_info is not None and not isinstance(os_info, dict):
+        raise AnsibleFilterError('connectx_mstflint_route expects the os of mlx_device_info (a mapping), got %r'
+                                 % (os_info,))
+    route = tools.mstflint_route(os_info, package)
+    if route != 'bookworm':
+        return {'route': route, 'suite': None, 'packages': [], 'files': {}, 'message': None}
+    if not uri or not (trusted or signed_by):
+        raise AnsibleFilterError('connectx_mstflint_route needs the bookworm source\'s URI and its Signed-By keyring '
+                                 '(or trusted=true for an unsigned local mirror)')
+    names = [tools.BOOKWORM_ROUTE['package']] + list(tools.BOOKWORM_ROUTE['libraries'])
+    return {
+        'route': route, 'suite': tools.BOOKWORM_ROUTE['suite'], 'packages': names,
+        'files': _bookworm_files(uri, signed_by, bool(trusted)),
+        'message': ('Debian 13 has no mstflint that handles ConnectX-3: Debian 12\'s mstflint %s comes from %s (%s), '
+                    'pinned so that only %s come from there'
+                    % (tools.BOOKWORM_ROUTE['version'], tools.BOOKWORM_ROUTE['suite'], uri, ', '.join(names))),
+    }
+
+
 class FilterModule(object):
     """homelab.connectx package filters."""
 
@@ -97,4 +146,5 @@ class FilterModule(object):
         return {
             'connectx_missing_packages': connectx_missing_packages,
             'connectx_mft_packages_check': connectx_mft_packages_check,
+            'connectx_mstflint_route': connectx_mstflint_route,
         }

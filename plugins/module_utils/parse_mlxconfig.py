@@ -189,6 +189,10 @@ def classify_error(text, rc=None):
     for reason, patterns in _ERROR_RULES:
         if any(p in haystack for p in patterns):
             return {'reason': reason, 'message': message}
+    if rc in (-11, 139):
+        # mstconfig 4.30/4.31 crash in the device open on a ConnectX-3 Pro (fixture local/trixie-mstconfig-4.31-query-
+        # cx3pro-vsc.txt): no output, SIGSEGV.
+        return {'reason': 'unsupported_device', 'message': 'the tool crashed (segmentation fault)'}
     return {'reason': 'unknown', 'message': message}
 
 

@@ -14,6 +14,13 @@ The version cliff (checked once here, refused with a fix by modules and the tool
   shows an MFT of 4.33 or later working on these cards, so it is refused (the tools role refuses the package before it
   is installed, from the .deb's Version field: plugins/plugin_utils/deb.py).
 Debian 12 / Proxmox VE 8 ship mstflint 4.21.0+1-1, which does everything; so does MFT up to 4.32.
+
+On Debian 13 the same 4.21.0+1-1 package comes from Debian 12 "bookworm" (BOOKWORM_ROUTE): of its dependencies
+only libboost-filesystem1.74.0 and libjsoncpp25 are missing from Debian 13 (its libssl3 is provided by
+libssl3t64, the rest at Debian 13's versions). Tried in a Debian 13 root filesystem: with apt preferences that
+let only those three packages come from bookworm, `apt-get install mstflint=4.21.0+1-1` installs them and
+nothing else from bookworm, and the tool queries, burns and configures the emulated ConnectX-3 cards
+(tests/unit/fixtures/local/trixie-bookworm-route-*.txt).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -28,9 +35,18 @@ MSTFLINT_CX3PRO_QUERY_CRASH = (4, 30, 0)
 DEBIAN12_MSTFLINT = '4.21.0+1-1'
 MFT_NO_CX3 = (4, 33, 0)
 MFT_LAST_CX3 = '4.32'
-FIX = ('install Debian 12\'s mstflint %s and hold it (apt-get install mstflint=%s; apt-mark hold mstflint; on '
-       'Proxmox VE 9 / Debian 13 take the .deb from the bookworm archive), or use NVIDIA MFT %s or earlier '
-       '(connectx_tool: mft)' % (DEBIAN12_MSTFLINT, DEBIAN12_MSTFLINT, MFT_LAST_CX3))
+# Debian 13 (Proxmox VE 9): Debian 12's mstflint from the bookworm suite, with the only two libraries of its
+# dependencies that Debian 13 lacks; apt preferences keep every other bookworm package out.
+BOOKWORM_ROUTE = {
+    'releases': ('13',), 'codenames': ('trixie',), 'suite': 'bookworm', 'package': 'mstflint',
+    'version': DEBIAN12_MSTFLINT, 'libraries': ('libboost-filesystem1.74.0', 'libjsoncpp25'),
+}
+FIX = ('install Debian 12\'s mstflint %s and hold it: on Debian 12 / Proxmox VE 8 apt-get install mstflint=%s; '
+       'apt-mark hold mstflint; on Debian 13 / Proxmox VE 9 the same package from the bookworm suite, with apt '
+       'preferences that let only mstflint %s, %s come from bookworm (the tools role does both); or use NVIDIA MFT '
+       '%s or earlier (connectx_tool: mft)'
+       % (DEBIAN12_MSTFLINT, DEBIAN12_MSTFLINT, DEBIAN12_MSTFLINT, ' and '.join(BOOKWORM_ROUTE['libraries']),
+          MFT_LAST_CX3))
 CX3_FAMILIES = ('connectx3', 'connectx3pro')
 MFT_FIX = ('use NVIDIA MFT %s or earlier (the last release whose "Supported Adapter Cards Firmware Versions" lists '
            'ConnectX-3/ConnectX-3 Pro, firmware 2.42.5000) in connectx_mft_packages, or Debian 12\'s mstflint %s '
@@ -129,3 +145,18 @@ def support(flavour, version_tuple, family):
         result.update({'supported': False, 'reason': 'tool_unsupported',
                        'message': '; '.join(problems) + '.', 'fix': fix_for(flavour)})
     return result
+
+
+def mstflint_route(os_info, package):
+    """Where the tools role installs ``package`` (``mstflint`` or ``mstflint=VERSION``) from on the node of
+    ``os_info`` (mlx_device_info's ``os``): 'bookworm' for Debian 12's 4.21.0+1-1 on Debian 13 (BOOKWORM_ROUTE),
+    else 'native' (the node's own apt sources, as on Debian 12)."""
+    info = os_info if isinstance(os_info, dict) else {}
+    name, _sep, version = str(package or '').partition('=')
+    debian = info.get('id') == 'debian'  # Proxmox VE keeps Debian's os-release; derivatives number their own releases
+    release = str(info.get('version_id') or '')
+    codename = str(info.get('version_codename') or '')
+    if (debian and name == BOOKWORM_ROUTE['package'] and version == BOOKWORM_ROUTE['version']
+            and (release in BOOKWORM_ROUTE['releases'] or codename in BOOKWORM_ROUTE['codenames'])):
+        return 'bookworm'
+    return 'native'

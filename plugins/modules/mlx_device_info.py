@@ -370,7 +370,7 @@ def card_info(runner, flavour, installed, bdf, devdir):
             entry['error'] = {'reason': 'unknown', 'message': str(exc)}
     else:
         try:
-            entry['error'] = dict(parse_flint.classify_error(query.output))
+            entry['error'] = dict(parse_flint.classify_error(query.output, query.rc))
         except ParseError:
             entry['error'] = {'reason': 'unknown', 'message': query.output.strip()}
     if info:

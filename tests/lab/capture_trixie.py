@@ -73,7 +73,7 @@ def record(argv, env):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser = argparse.ArgumentParser(description=__doc__.split('\n', maxsplit=1)[0])
     parser.add_argument('--out', default=os.path.join(REPO, 'tests', 'unit', 'fixtures', 'local'))
     parser.add_argument('--note', action='append', default=[], help='a "# note:" line for the headers (where it ran)')
     args = parser.parse_args()

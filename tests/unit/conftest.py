@@ -58,3 +58,20 @@ def load_fixture(relpath):
         current.append(line)
     captures.append('\n'.join(current))
     return [c for c in captures if c.strip()]
+
+
+def load_streams(relpath):
+    """The runs of a fixture whose stdout and stderr were captured separately (``$ command``, ``## [stdout]``,
+    ``## [stderr]``, then the exit line; ``## run N`` between runs): [{command, stdout, stderr, status}], with the
+    streams exactly as printed (empty ones too, which load_fixture drops)."""
+    with open(os.path.join(FIXTURES_DIR, relpath), encoding='utf-8') as handle:
+        body = handle.read().partition('\n# ---\n')[2]
+    runs = []
+    for chunk in [c for c in body.split('$ ') if c.strip()]:
+        command, _nl, rest = chunk.partition('\n')
+        stdout = rest.partition('## [stdout]\n')[2].partition('## [stderr]\n')[0]
+        err_and_status = rest.partition('## [stderr]\n')[2]
+        lines = err_and_status.split('\n## run')[0].rstrip('\n').split('\n')
+        runs.append({'command': command, 'stdout': stdout, 'stderr': '\n'.join(lines[:-1]) + ('\n' if lines[:-1] else ''),
+                     'status': lines[-1]})
+    return runs

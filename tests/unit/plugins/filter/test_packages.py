@@ -15,7 +15,7 @@ __metaclass__ = type
 import pytest
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.homelab.connectx.plugins.filter.packages import connectx_missing_packages
+from ansible_collections.homelab.connectx.plugins.filter.packages import connectx_missing_packages, connectx_mstflint_route
 
 DEBIAN12 = {
     'ethtool': {'installed': True, 'version': '1:6.1-1', 'held': False},
@@ -42,3 +42,56 @@ def test_a_string_is_refused():
         connectx_missing_packages(DEBIAN12, 'mstflint')
     with pytest.raises(AnsibleFilterError, match='a mapping'):
         connectx_missing_packages(['mstflint 4.21.0+1-1 installed'], ['mstflint'])
+
+
+# mlx_device_info's os on a Debian 13 / Proxmox VE 9 node (os-release of Debian 13, which Proxmox VE keeps).
+DEBIAN13_OS = {'id': 'debian', 'id_like': None, 'version_id': '13', 'version_codename': 'trixie',
+               'pretty_name': 'Debian GNU/Linux 13 (trixie)'}
+DEBIAN12_OS = {'id': 'debian', 'id_like': None, 'version_id': '12', 'version_codename': 'bookworm',
+               'pretty_name': 'Debian GNU/Linux 12 (bookworm)'}
+
+
+def test_debian13_takes_mstflint_4_21_from_bookworm_with_the_files_that_were_tried():
+    """The files the role writes are, byte for byte, the ones apt was run with in a Debian 13 root filesystem
+    (fixture local/trixie-bookworm-route-fresh-node.txt: `cat` of both, then apt installs only mstflint,
+    libboost-filesystem1.74.0 and libjsoncpp25 from bookworm)."""
+    from conftest import load_fixture
+    captures = load_fixture('local/trixie-bookworm-route-fresh-node.txt')
+    tried = {}
+    for capture in captures[:2]:
+        command, _nl, content = capture.partition('\n')
+        tried[command.split()[-1]] = content + '\n'  # the capture ends where the file's last line does
+    route = connectx_mstflint_route(DEBIAN13_OS, 'mstflint=4.21.0+1-1')
+    assert route['route'] == 'bookworm' and route['suite'] == 'bookworm'
+    assert route['packages'] == ['mstflint', 'libboost-filesystem1.74.0', 'libjsoncpp25']
+    assert route['files'] == tried
+    installed = [line.split('/')[0] for line in captures[7].splitlines() if '/oldstable,now' in line]
+    assert installed == sorted(route['packages'])
+
+
+@pytest.mark.parametrize('os_info, package', [
+    (DEBIAN12_OS, 'mstflint=4.21.0+1-1'),                       # Debian 12: its own sources
+    (DEBIAN13_OS, 'mstflint'),                                  # unpinned: what the node's sources offer (4.31)
+    (DEBIAN13_OS, 'mstflint=4.31.0+1-4'),                       # another version chosen on purpose
+    (dict(DEBIAN13_OS, id='ubuntu', id_like='debian'), 'mstflint=4.21.0+1-1'),
+    ({}, 'mstflint=4.21.0+1-1'),                                # no os-release
+    (None, 'mstflint=4.21.0+1-1'),
+])
+def test_other_nodes_use_their_own_sources(os_info, package):
+    native = {'route': 'native', 'suite': None, 'packages': [], 'files': {}, 'message': None}
+    assert connectx_mstflint_route(os_info, package) == native
+
+
+def test_the_codename_alone_is_enough_and_the_source_fields_are_the_callers():
+    route = connectx_mstflint_route({'id': 'debian', 'version_codename': 'trixie'}, 'mstflint=4.21.0+1-1',
+                                    uri='http://mirror.example/debian', trusted=True)
+    sources = route['files']['/etc/apt/sources.list.d/connectx-mstflint-bookworm.sources']
+    assert 'URIs: http://mirror.example/debian\n' in sources and 'Trusted: yes\n' in sources and 'Signed-By' not in sources
+    assert 'http://mirror.example/debian' in route['message']
+
+
+def test_route_input_errors():
+    with pytest.raises(AnsibleFilterError, match='a mapping'):
+        connectx_mstflint_route('debian 13', 'mstflint=4.21.0+1-1')
+    with pytest.raises(AnsibleFilterError, match='Signed-By'):
+        connectx_mstflint_route(DEBIAN13_OS, 'mstflint=4.21.0+1-1', signed_by='')

@@ -9,7 +9,7 @@ __metaclass__ = type
 
 import pytest
 
-from conftest import load_fixture
+from conftest import load_fixture, load_streams
 
 from ansible_collections.homelab.connectx.plugins.module_utils import parse_flint
 from ansible_collections.homelab.connectx.plugins.module_utils.errors import ParseError
@@ -226,3 +226,25 @@ def test_parse_version_takes_the_package_version_of_each_line():
     flint = parse_flint.parse_version(next(line for line in lines if line.startswith('flint, ')))
     assert (flint['tool'], flint['package'], flint['version'], flint['release'], flint['git_sha']) == \
         ('flint', 'mft', '4.36.0', '147', '7a24adf8c')
+
+
+@pytest.mark.parametrize('name', ['local/trixie-mstflint-4.31-query-cx3.txt', 'local/trixie-mstflint-4.31-query-cx3pro.txt'])
+def test_debian13_mstflint_4_31_query_with_its_extra_lines(name):
+    """4.31 prints INI revision, Geographical Address, Socket Direct and Aux Card lines after PSID on an FS2 card
+    (values that change from run to run): the fields the modules read are the same as 4.21's."""
+    runs = load_streams(name)
+    assert len(runs) == 2 and all(r['status'] == '[exit code: 0]' and r['stderr'] == '' for r in runs)
+    for run in runs:
+        result = parse_flint.parse_query(run['stdout'])
+        assert result['image_type'] == 'FS2' and result['psid'] in ('MT_1090110018', 'MT_1090111023')
+        assert result['fw_version'] in ('2.40.5030', '2.40.5032') and result['rom_version'] == '3.4.746'
+        assert 'INI revision:' in run['stdout'] and 'Socket Direct:' in run['stdout']
+
+
+@pytest.mark.parametrize('name', ['local/trixie-mstflint-4.31-query-cx3-vsc.txt', 'local/trixie-mstflint-4.31-query-cx3pro-vsc.txt'])
+def test_debian13_mstflint_4_31_crash_is_unsupported(name):
+    """No output at all, killed by SIGSEGV (the runner sees rc -11): the card is unsupported by this tool."""
+    (run,) = load_streams(name)
+    assert run['stdout'] == run['stderr'] == '' and 'SIGSEGV' in run['status']
+    assert parse_flint.classify_error(run['stdout'], rc=-11)['reason'] == 'unsupported'
+    assert parse_flint.classify_error(run['stdout'], rc=139)['reason'] == 'unsupported'

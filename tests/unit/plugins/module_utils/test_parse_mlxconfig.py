@@ -9,7 +9,7 @@ __metaclass__ = type
 
 import pytest
 
-from conftest import load_fixture
+from conftest import load_fixture, load_streams
 
 from ansible_collections.homelab.connectx.plugins.module_utils import parse_mlxconfig as pm
 from ansible_collections.homelab.connectx.plugins.module_utils.errors import ParseError
@@ -106,3 +106,16 @@ def test_normalize_value_refuses(name, value):
 def test_format_set_args():
     assert pm.format_set_args({'LINK_TYPE_P2': 'ETH', 'LINK_TYPE_P1': 'eth', 'SRIOV_EN': True, 'NUM_OF_VFS': '4'}) == [
         'LINK_TYPE_P1=2', 'LINK_TYPE_P2=2', 'NUM_OF_VFS=4', 'SRIOV_EN=1']
+
+
+@pytest.mark.parametrize('name, rc', [('local/trixie-mstconfig-4.31-query-cx3.txt', 3),
+                                      ('local/trixie-mstconfig-4.31-query-cx3pro.txt', 3),
+                                      ('local/trixie-mstconfig-4.31-query-cx3-vsc.txt', -11),
+                                      ('local/trixie-mstconfig-4.31-query-cx3pro-vsc.txt', -11)])
+def test_debian13_mstconfig_4_31_refuses_or_crashes(name, rc):
+    """Debian 13's real mstconfig 4.31 on the emulated cards: `-E- Unsupported device` (rc 3), or, with the card's
+    vendor-specific capability, a crash without output: both mean the tool does not handle the card."""
+    (run,) = load_streams(name)
+    assert run['status'] == ('[exit code: 3]' if rc == 3 else
+                             '[killed by signal 11 (SIGSEGV); a shell reports exit status 139]')
+    assert pm.classify_error(run['stdout'], rc)['reason'] == 'unsupported_device'

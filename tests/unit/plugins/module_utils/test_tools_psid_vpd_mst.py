@@ -9,7 +9,7 @@ __metaclass__ = type
 
 import pytest
 
-from conftest import load_fixture
+from conftest import load_fixture, load_streams
 
 from ansible_collections.homelab.connectx.plugins.module_utils import tools, psid, parse_vpd, parse_mst
 from ansible_collections.homelab.connectx.plugins.module_utils.errors import ParseError
@@ -164,3 +164,26 @@ def test_every_card_tool_argv_is_spelled_in_one_table():
     with pytest.raises(ValueError):
         argv('mstflint', 'query')
     assert 'image_verify' in JOBS and 'read_config' in JOBS
+
+
+def test_debian13_route_and_the_fix_text():
+    """Debian 13 gets Debian 12's mstflint from bookworm (tried: fixtures local/trixie-bookworm-route-*.txt)."""
+    trixie = {'id': 'debian', 'version_id': '13', 'version_codename': 'trixie'}
+    assert tools.mstflint_route(trixie, 'mstflint=4.21.0+1-1') == 'bookworm'
+    assert tools.mstflint_route(dict(trixie, version_id='12', version_codename='bookworm'), 'mstflint=4.21.0+1-1') == 'native'
+    assert tools.mstflint_route(trixie, 'mstflint') == 'native'
+    assert tools.BOOKWORM_ROUTE['libraries'] == ('libboost-filesystem1.74.0', 'libjsoncpp25')
+    assert 'bookworm' in tools.FIX and 'libboost-filesystem1.74.0 and libjsoncpp25' in tools.FIX
+    assert 'take the .deb' not in tools.FIX  # the old advice, never tried
+
+
+def test_debian13_mstflint_4_31_on_the_emulator():
+    """The real Debian 13 mstflint 4.31 (fixtures local/trixie-*): its version line, and what the cliff makes of it."""
+    from ansible_collections.homelab.connectx.plugins.module_utils import parse_flint
+    version = parse_flint.parse_version(load_streams('local/trixie-mstflint-4.31-version.txt')[0]['stdout'])
+    assert version['version_tuple'] == [4, 31, 0] and version['git_sha'] == 'e94e92f'
+    assert parse_flint.parse_version(load_streams('local/trixie-mstconfig-4.31-version.txt')[0]['stdout'])['version_tuple'] == [4, 31, 0]
+    pro = tools.support('mstflint', version['version_tuple'], 'connectx3pro')
+    assert not pro['supported'] and not pro['query'] and not pro['config']
+    cx3 = tools.support('mstflint', version['version_tuple'], 'connectx3')
+    assert not cx3['supported'] and cx3['query'] and not cx3['config']
