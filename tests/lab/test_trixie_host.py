@@ -121,7 +121,7 @@ def test_with_bookworm_unreachable_the_role_refuses_with_the_fix_and_leaves_4_31
                      'connectx_tools_hold=false')
     assert res.returncode != 0 and installed(host, 'mstflint') == '4.31.0+1-4'
     assert "Debian 12's mstflint 4.21.0+1-1 could not be installed from bookworm" in res.stdout, res.stdout[-3000:]
-    assert 'NVIDIA MFT (connectx_tool: mft' in res.stdout and 'were removed' in res.stdout
+    assert 'NVIDIA MFT 4.32 or earlier (connectx_tool: mft' in res.stdout and 'were removed' in res.stdout
     assert not any(ex(host, 'test', '-e', path, check=False).returncode == 0 for path in (SOURCES, PREFERENCES))
 
 
