@@ -323,6 +323,51 @@ def test_fault_flash_gateway_timeout(card):
     assert res.returncode == 1 and 'MFE_TIMEOUT' in res.stdout
 
 
+def test_fault_flash_decay_passes_the_burn_fails_the_verify(card):
+    # mstflint 4.21 reads back every 16-byte write while it burns (a byte wrong then is MFE_VERIFY_ERROR, see
+    # flash_write_error_at); this byte is right until the burning process has exited.
+    card.cardctl('fault', '--bdf', BDF, 'set', 'flash_decay_at=0x90000')
+    image = card.image('MCX354A-FCBT')
+    res = card.run('mstflint', '-d', BDF, '-i', image, '-allow_psid_change', '-y', 'burn')
+    assert res.returncode == 0 and 'Restoring signature                     - OK' in res.stdout, res.stdout
+    with open(image, 'rb') as handle, open(os.path.join(card.root, 'cards', BDF, 'flash.bin'), 'rb') as flash:
+        wanted, written = handle.read()[0x10000], flash.read()[0x90000]
+    assert written != wanted and written == wanted | (~wanted & (wanted + 1)) & 0xff  # its lowest 0 bit reads 1 again
+    query = card.run('mstflint', '-d', BDF, 'q')
+    assert query.returncode == 0 and field(query.stdout, 'FW Version') == '2.42.5000'  # the image info is intact
+    verify = card.run('mstflint', '-d', BDF, 'v')
+    assert verify.returncode == 1
+    assert '/0x00000078-0x0002008b (0x020014)/ (DDR) /0x00000078/ - wrong CRC' in verify.stdout
+    assert '-E- FW image verification failed: Bad CRC.. AN HCA DEVICE CAN NOT BOOT FROM THIS IMAGE.' in verify.stdout
+
+
+def test_fault_flash_read_flip_corrupts_reads_not_the_flash(card, tmp_path):
+    with open(os.path.join(card.root, 'cards', BDF, 'flash.bin'), 'rb') as handle:
+        flash = handle.read()
+    card.cardctl('fault', '--bdf', BDF, 'set', 'flash_read_flip_at=0x10000')
+    out = tmp_path / 'ri.bin'
+    assert card.run('mstflint', '-d', BDF, 'q').returncode == 0  # the query does not read that byte
+    assert card.run('mstflint', '-d', BDF, 'ri', str(out)).returncode == 0  # ri does not verify what it read
+    data = out.read_bytes()
+    assert [i for i in range(len(data)) if data[i] != flash[i]] == [0x10000] and data[0x10000] == flash[0x10000] ^ 1
+    verify = card.run('mstflint', '-i', str(out), 'v')
+    assert verify.returncode == 1 and '-E- FW image verification failed: Bad CRC.' in verify.stdout
+    with open(os.path.join(card.root, 'cards', BDF, 'flash.bin'), 'rb') as handle:
+        assert handle.read() == flash  # the cells are intact
+    card.cardctl('fault', '--bdf', BDF, 'clear')
+    assert card.run('mstflint', '-d', BDF, 'ri', str(out)).returncode == 0
+    assert out.read_bytes() == flash[:len(data)]
+
+
+def test_fault_nv_write_lost(card):
+    card.cardctl('fault', '--bdf', BDF, 'set', 'nv_write_lost=1')
+    res = card.run('mstconfig', '-d', BDF, '-y', 'set', 'LINK_TYPE_P1=2')
+    assert res.returncode == 0 and 'Applying... Done!' in res.stdout  # mstconfig does not read back
+    assert 'LINK_TYPE_P1                        VPI(3)' in card.run('mstconfig', '-d', BDF, 'q').stdout
+    state = card.show()
+    assert state['nv'] == {} and state['counters']['nv_writes'] == 1
+
+
 # ------------------------------------------------------------------ newer tools, safety
 
 def test_tool_version_wrapper(card):

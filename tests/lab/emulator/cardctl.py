@@ -39,7 +39,8 @@ HW_MAGIC = 0x584c4d46
 COUNTERS = ['tool_opens', 'opens_mstflint', 'opens_mstconfig', 'opens_mstvpd', 'opens_lspci', 'opens_other',
             'flash_bytes_programmed', 'flash_program_ops', 'flash_erase_ops', 'flash_bytes_read', 'hcr_commands',
             'nv_writes', 'cr_accesses']
-FAULTS_IN_FILE = ('flash_write_error_at', 'kill_after_bytes', 'kill_at_offset', 'gw_timeout')
+FAULTS_IN_FILE = ('flash_write_error_at', 'kill_after_bytes', 'kill_at_offset', 'gw_timeout', 'flash_decay_at',
+                  'flash_read_flip_at', 'nv_write_lost')
 FAULTS = FAULTS_IN_FILE + ('semaphore_stuck', 'absent')
 SPEED_TEXT = {2.5: '2.5 GT/s PCIe', 5: '5.0 GT/s PCIe', 8: '8.0 GT/s PCIe', 16: '16.0 GT/s PCIe'}
 SPEED_CODE = {2.5: 1, 5: 2, 8: 3, 16: 4}

@@ -286,6 +286,10 @@ struct card
     long long kill_after_bytes;       /* SIGKILL after this process programmed that much, -1 = never */
     long kill_at_offset;              /* SIGKILL when programming reaches this flash offset */
     int gw_timeout;                   /* BUSY never clears */
+    long decay_at;                    /* byte that loses its charge when the programming process ends, -1 = none */
+    long read_flip_at;                /* byte whose reads come back with bit 0 inverted, -1 = none */
+    int nv_write_lost;                /* NV writes are acknowledged and dropped */
+    int decay_armed;                  /* this process programmed the byte at decay_at */
     long long prog_bytes;             /* bytes programmed by this process */
     int counted;
 };
@@ -334,6 +338,12 @@ static void load_kv(struct card *c, const char *name)
             c->kill_at_offset = parse_num(v);
         else if (!strcmp(k, "gw_timeout"))
             c->gw_timeout = (int)parse_num(v);
+        else if (!strcmp(k, "flash_decay_at"))
+            c->decay_at = parse_num(v);
+        else if (!strcmp(k, "flash_read_flip_at"))
+            c->read_flip_at = parse_num(v);
+        else if (!strcmp(k, "nv_write_lost"))
+            c->nv_write_lost = (int)parse_num(v);
     }
 }
 
@@ -396,6 +406,8 @@ static struct card *card_for_file(const char *phys)
     c->write_err_at = -1;
     c->kill_after_bytes = -1;
     c->kill_at_offset = -1;
+    c->decay_at = -1;
+    c->read_flip_at = -1;
     load_kv(c, "card.conf");
     load_kv(c, "faults");
     g_ncards++;
@@ -500,11 +512,31 @@ static void flash_program(struct card *c, uint32_t addr, const uint8_t *data, un
             continue;
         c->flash[a] &= data[i]; /* NOR: programming only clears bits */
         c->prog_bytes++;
+        if (c->decay_at >= 0 && (long)a == c->decay_at)
+            c->decay_armed = 1;
     }
     count(c, CNT_PROG_BYTES, n);
     count(c, CNT_PROG_OPS, 1);
     if (g_prog_us)
         usleep((useconds_t)((unsigned long long)g_prog_us * n / 256));
+}
+
+/* A worn cell passes the program-verify while its charge is fresh and loses it afterwards: when the process
+ * that programmed the byte at decay_at ends, the byte's lowest programmed (0) bit reads as erased (1) again.
+ * The burning tool's own read-back (in the same process) saw the right value. */
+static void flash_decay(void)
+{
+    for (int i = 0; i < g_ncards; i++)
+    {
+        struct card *c = &g_cards[i];
+        if (c->decay_armed && c->flash)
+        {
+            uint8_t v = c->flash[c->decay_at];
+            c->flash[c->decay_at] = (uint8_t)(v | (~v & (v + 1)));
+            c->decay_armed = 0;
+            DBG("fault: byte %#lx decayed %#x -> %#x\n", c->decay_at, v, c->flash[c->decay_at]);
+        }
+    }
 }
 
 static void flash_erase(struct card *c, uint32_t addr, uint32_t size)
@@ -545,7 +577,13 @@ static void flash_exec(struct card *c, uint32_t cmd)
         case 0x03: /* read */
         case 0x0b:
             for (unsigned i = 0; i < nbytes; i++)
-                buf[i] = c->flash[(c->spi_addr + i) % FLASH_SIZE];
+            {
+                uint32_t a = (c->spi_addr + i) % FLASH_SIZE;
+                buf[i] = c->flash[a];
+                /* A bad read path: this byte arrives with a bit flipped, the cells hold the right value. */
+                if (c->read_flip_at >= 0 && (long)a == c->read_flip_at)
+                    buf[i] ^= 0x01;
+            }
             for (unsigned i = 0; i < 4; i++)
                 c->fdata[i] = get_be32(buf + 4 * i);
             c->spi_addr += nbytes;
@@ -631,6 +669,11 @@ static unsigned reg_access(struct card *c)
                 raw_close(fd);
                 return 0;
             }
+            if (method == 2 && c->nv_write_lost)
+            {
+                count(c, CNT_NV_WRITES, 1);
+                return 0; /* acknowledged, never stored */
+            }
             if (method == 2)
             {
                 char dir[PATH_MAX];
@@ -649,11 +692,13 @@ static unsigned reg_access(struct card *c)
             }
             return 6;
         case 0x9025: /* MNVI: invalidate one TLV */
-            unlink(path);
+            if (!c->nv_write_lost)
+                unlink(path);
             count(c, CNT_NV_WRITES, 1);
             return 0;
         case 0x9029: /* MNVIA: invalidate all */
-            nv_clear_all(c);
+            if (!c->nv_write_lost)
+                nv_clear_all(c);
             count(c, CNT_NV_WRITES, 1);
             return 0;
         default:
@@ -1769,4 +1814,11 @@ __attribute__((constructor)) static void fakemlx_init(void)
     load_pread64(); /* cfg_pread needs it before any other wrapper ran */
     load_realpath();
     load_opendir();
+}
+
+/* At a normal exit (not after SIGKILL). No lock: this runs in every preloaded process, and one that exits while
+ * another of its threads holds g_lock must not hang; the armed flags are this process's own. */
+__attribute__((destructor)) static void fakemlx_fini(void)
+{
+    flash_decay();
 }
