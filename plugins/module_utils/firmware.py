@@ -104,14 +104,20 @@ def check_image_file(module, runner, path):
                'image_invalid', path=path)
 
 
-def verify_image_file(runner, flavour, path):
-    """(ok, parsed verify, result) of ``<flint> -i PATH v``."""
-    result = runner.run(tools.argv(flavour, 'image_verify', image=path))
+def verified(result):
+    """(ok, parsed verify) of a ``v`` run: rc 0 and the tool's own success line, no failed section."""
     try:
         parsed = parse_flint.parse_verify(result.output)
     except ParseError:
         parsed = {'ok': False, 'failsafe': None, 'message': result.output.strip() or 'no output'}
-    return bool(result.ok and parsed.get('ok')), parsed, result
+    return bool(result.ok and parsed.get('ok')), parsed
+
+
+def verify_image_file(runner, flavour, path):
+    """(ok, parsed verify, result) of ``<flint> -i PATH v``."""
+    result = runner.run(tools.argv(flavour, 'image_verify', image=path))
+    ok, parsed = verified(result)
+    return ok, parsed, result
 
 
 def inspect_image(module, runner, flavour, path, burnable_only=False):

@@ -14,7 +14,8 @@ short_description: Set ConnectX firmware configuration (port type, SR-IOV, VFs) 
 description:
   - Reads the next-boot configuration with C(mstconfig -d BDF q) (MFT C(mlxconfig)), compares it with
     O(settings) and sets only what differs with C(mstconfig -d BDF -y set NAME=VALUE ...), then reads it
-    back. New values take effect after a reboot (RV(reboot_required)).
+    back; a value the card did not keep, although the tool reported success, fails the module with
+    C(reason=verify_failed). New values take effect after a reboot (RV(reboot_required)).
   - Names and values are those of the tool - C(LINK_TYPE_P1), C(LINK_TYPE_P2) (V(IB)=1, V(ETH)=2, V(VPI)=3),
     C(SRIOV_EN) (boolean), C(NUM_OF_VFS) (0-126) ...; words or numbers are accepted.
   - mstflint 4.26 and later cannot configure ConnectX-3 cards, and NVIDIA MFT 4.33 and later no longer support
@@ -85,7 +86,8 @@ reboot_required:
 reason:
   description: >-
     Machine-readable failure reason - V(config_unreadable), V(tool_unsupported), V(unknown_setting), V(invalid_value),
-    V(no_device), V(tool_missing), V(set_failed).
+    V(no_device), V(tool_missing), V(set_failed) (the tool failed), V(verify_failed) (the tool reported success, the
+    configuration read back afterwards does not have the new value).
   returned: failure
   type: str
 port_type_array:
@@ -194,7 +196,7 @@ def main():
         wrong = sorted(n for n in todo if parse_mlxconfig.normalize_value(n, after[n]) != todo[n])
         if wrong:
             refuse(module, runner, 'After setting, %s still reads %s on %s.' % (
-                ', '.join(wrong), ', '.join(str(after[n]) for n in wrong), bdf), 'set_failed', after=after)
+                ', '.join(wrong), ', '.join(str(after[n]) for n in wrong), bdf), 'verify_failed', after=after)
     elif todo:
         after.update(todo)
     diff = {'before': ''.join('%s: %s\n' % (n, before[n]) for n in sorted(before)),

@@ -13,8 +13,9 @@ module: mlx_firmware_burn
 short_description: Burn (or crossflash) a firmware image onto a ConnectX card, safely
 description:
   - Burns O(image) with C(mstflint -d BDF -i IMAGE [-allow_psid_change] -y burn) (MFT C(flint)), then verifies
-    the flash and checks that it now holds the image's PSID and version. The new firmware runs after a reboot
-    (RV(reboot_required)).
+    the flash (C(mstflint -d BDF v)) and checks that it now holds the image's PSID and version; when it does not,
+    although the tool reported the burn done, the module fails with C(reason=verify_failed). The new firmware runs
+    after a reboot (RV(reboot_required)).
   - Everything is checked before the first write - the tool version supports the card (mstflint >= 4.26 has no
     ConnectX-3 configuration support, >= 4.30 crashes on ConnectX-3 Pro; NVIDIA MFT >= 4.33 no longer supports
     ConnectX-3/ConnectX-3 Pro, the last MFT that does is 4.32), the card exists, the image is readable,
@@ -192,7 +193,8 @@ reason:
   description: >-
     Machine-readable refusal reason - V(psid_change_not_allowed), V(psid_pair_not_allowlisted), V(device_mismatch),
     V(fit_unknown), V(image_invalid), V(checksum_mismatch), V(no_backup), V(tool_unsupported), V(no_device),
-    V(burn_failed), V(locked), V(semaphore), V(not_found), V(tool_missing), V(invalid_argument).
+    V(burn_failed), V(verify_failed) (the burn reported success, the flash does not verify or does not hold the
+    image), V(locked), V(semaphore), V(not_found), V(tool_missing), V(invalid_argument).
   returned: failure
   type: str
 '''
@@ -381,13 +383,17 @@ def main():
             refuse(module, runner, 'Burning %s on %s failed: %s. The card was not rebooted; its previous firmware is '
                    'in the backup (restore.yml).' % (params['image'], bdf, error['message']), 'burn_failed',
                    result=burn, tool_reason=error['reason'])
+        # The tool reads back each write as it burns; this reads the whole flash again once it is done.
         verify = runner.run(tools.argv(flavour, 'verify', device=bdf))
+        ok, checked = firmware.verified(verify)
         after = firmware.query_card(module, runner, flavour, bdf)
         now = {'psid': after.get('psid'), 'fw_version': after.get('fw_version')}
-        if not verify.ok or now != target:
-            refuse(module, runner, 'After the burn, the flash of %s holds %s %s and %s; do not reboot, restore the backup.'
-                   % (bdf, now['psid'], now['fw_version'], 'verifies' if verify.ok else 'does not verify'),
-                   'burn_failed', result=verify)
+        if not ok or now != target:
+            state = 'verifies' if ok else 'does not verify (%s)' % checked.get('message')
+            how = '' if ok else ' with skip_backup_check (a flash that does not verify cannot be backed up)'
+            refuse(module, runner, 'The burn reported success, but after it the flash of %s holds %s %s and %s; do not '
+                   'reboot, burn the backup back%s.' % (bdf, now['psid'], now['fw_version'], state, how),
+                   'verify_failed', result=verify)
         result.update(burned=True, current=now, running=after.get('fw_version_running') or running)
         module.exit_json(**result)
     finally:
