@@ -8,8 +8,10 @@ the outcome asserted on the card itself (flash PSID, running firmware, flash wri
 Rows of the reliability issue covered here: burn killed midway, flash write error (test_modules_emulated),
 corrupted image / wrong sha256, CX-3 Pro image on a CX-3 and dual-port image on a single-port card, PSID
 pair not allowlisted, mstflint >= 4.26, stuck flash semaphore, card absent, backup lost on the controller,
-two burns of one card at once (and the same card address on two machines: no wait); and the unknown card fit
-(issue 19): an OEM card whose PSID the board table does not know.
+two burns of one card at once (and the same card address on two machines: no wait); the unknown card fit
+(issue 19): an OEM card whose PSID the board table does not know; and the faults the tool reports as success, which
+only the module's own read-back catches (silent flash corruption after a burn, corrupt read-back of a backup, NV
+write lost).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -214,3 +216,77 @@ def test_the_same_card_address_on_two_machines_burns_without_waiting(lab, shim, 
         assert res['reason'] == 'locked' and LOCK in res['msg'], res
     assert one.show()['counters']['flash_program_ops'] == 0 and two.show()['flash_psid'] == 'MT_1090120019'
     assert os.path.isfile(os.path.join(two.root, 'run', 'lock', os.path.basename(LOCK)))
+
+
+# Faults the tool reports as success: only the module's own read-back can tell (issue 19).
+
+def test_flash_that_loses_a_bit_after_the_burn_fails_the_verify(card, tmp_path):
+    dest, backup = backed_up(card, tmp_path)
+    image = card.image('MCX354A-FCBT')
+    # The new image goes to the second half of the flash (0x80000); 0x90000 is in its DDR section, under a CRC.
+    # mstflint reads back every write, so the byte must be right while it burns: it decays when the tool has exited.
+    card.cardctl('fault', '--bdf', BDF, 'set', 'flash_decay_at=0x90000')
+    res = card.module('mlx_firmware_burn', device=BDF, image=image, backup_dir=dest, allow_psid_change=True)
+    assert res.get('failed') and res['reason'] == 'verify_failed', res
+    assert res['msg'].startswith('The burn reported success, but after it the flash of %s holds MT_1090120019 2.42.5000 '
+                                 'and does not verify (FW image verification failed: Bad CRC' % BDF), res
+    assert res['msg'].endswith('; do not reboot, burn the backup back with skip_backup_check (a flash that does not '
+                               'verify cannot be backed up).'), res
+    assert not res.get('changed') and 'burned' not in res and 'reboot_required' not in res, res
+    burn = [call for call in res['commands'] if call['argv'][-1] == 'burn']
+    assert [call['rc'] for call in burn] == [0]  # the tool said it burned
+    state = card.show()
+    assert (state['flash_psid'], state['flash_fw'], state['running_fw']) == ('MT_1090120019', '2.42.5000', '2.40.5030')
+    with open(image, 'rb') as handle, open(os.path.join(card.root, 'cards', BDF, 'flash.bin'), 'rb') as flash:
+        wanted, written = handle.read()[0x10000], flash.read()[0x90000]
+    assert written != wanted and written == wanted | (~wanted & (wanted + 1)) & 0xff  # its lowest 0 bit reads 1 again
+    card.cardctl('fault', '--bdf', BDF, 'clear')
+    res = card.module('mlx_firmware_backup', device=BDF, dest=dest)  # what the flash holds now is no backup
+    assert res['reason'] == 'backup_invalid', res
+    # The way out the message gives: the backup burns back (to the first half) and verifies.
+    res = card.module('mlx_firmware_burn', device=BDF, image=backup['files']['image']['path'], skip_backup_check=True,
+                      allow_psid_change=True, allowed_psid_changes=[{'from': 'MT_1090120019', 'to': 'MT_1090110018'}])
+    assert res.get('burned') and res['current'] == {'psid': 'MT_1090110018', 'fw_version': '2.40.5030'}, res
+    state = card.show()
+    assert (state['flash_psid'], state['flash_image_start'], state['running_fw']) == ('MT_1090110018', 0, '2.40.5030')
+
+
+def test_nv_write_lost_fails_the_read_back(card):
+    card.cardctl('fault', '--bdf', BDF, 'set', 'nv_write_lost=1')
+    res = card.module('mlx_config', device=BDF, settings={'LINK_TYPE_P1': 'ETH', 'SRIOV_EN': False})
+    assert res.get('failed') and res['reason'] == 'verify_failed', res
+    assert res['msg'] == 'After setting, LINK_TYPE_P1 still reads VPI(3) on %s.' % BDF, res
+    assert not res.get('changed') and 'changed_settings' not in res and 'reboot_required' not in res, res
+    sets = [call for call in res['commands'] if 'set' in call['argv']]
+    assert [call['rc'] for call in sets] == [0] and 'Applying... Done!' in sets[0]['stdout']  # the tool said done
+    state = card.show()
+    assert state['nv'] == {} and state['counters']['nv_writes'] == 1  # written, acknowledged, not kept
+    card.cardctl('fault', '--bdf', BDF, 'clear')
+    res = card.module('mlx_config', device=BDF, settings={'LINK_TYPE_P1': 'ETH', 'SRIOV_EN': False})
+    assert res['changed'] and res['changed_settings'] == ['LINK_TYPE_P1'] and res['after']['LINK_TYPE_P1'] == 'ETH(2)', res
+    assert len(card.show()['nv']) == 1
+
+
+def test_corrupt_read_back_is_no_backup(card, tmp_path):
+    dest = str(tmp_path / 'backup')
+    # Reads of flash byte 0x10000 (DDR section of the image at 0) come back with a bit flipped; the flash is intact.
+    card.cardctl('fault', '--bdf', BDF, 'set', 'flash_read_flip_at=0x10000')
+    res = card.module('mlx_firmware_backup', device=BDF, dest=dest)
+    assert res.get('failed') and res['reason'] == 'backup_invalid', res
+    wanted = 'The image read back from %s does not verify (FW image verification failed: Bad CRC' % BDF
+    assert res['msg'].startswith(wanted) and 'the backup was removed' in res['msg'], res
+    assert 'files' not in res and not res.get('changed'), res
+    reads = [call for call in res['commands'] if 'ri' in call['argv']]
+    assert [call['rc'] for call in reads] == [0]  # the tool said it read the image
+    assert os.listdir(dest) == []  # no image, no partial file, no SHA256SUMS line
+    res = card.module('mlx_firmware_burn', device=BDF, image=card.image('MCX354A-FCBT'), backup_dir=dest, allow_psid_change=True)
+    assert res['reason'] == 'no_backup', res
+    state = card.show()
+    assert state['counters']['flash_program_ops'] == 0 and state['flash_psid'] == 'MT_1090110018'
+    # The flash was right all along: with the read path mended the backup verifies and is the card's image.
+    card.cardctl('fault', '--bdf', BDF, 'clear')
+    backup = backed_up(card, tmp_path)[1]
+    with open(backup['files']['image']['path'], 'rb') as handle, \
+            open(os.path.join(card.root, 'cards', BDF, 'flash.bin'), 'rb') as flash:
+        saved = handle.read()
+        assert flash.read()[:len(saved)] == saved

@@ -218,6 +218,8 @@ def record(spec):
             case['absent'] = spec['absent']
         if 'comment' in spec:
             case['comment'] = spec['comment']
+        if 'files_after' in spec:
+            case['files_after'] = spec['files_after']
         return case
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -289,6 +291,10 @@ def burn_specs():
         dict(common, id='flash_write_error_burn_failed', setup=[backup_first, fault('flash_write_error_at=0x90000')],
              stand_in_dirs=['backup'], args=dict(base, allow_psid_change=True), must={'reason': 'burn_failed'},
              expected=['failed', 'reason', 'tool_reason']),
+        # The burn reports success; a byte of the new image decays after it, and `-d X v` finds the wrong CRC.
+        dict(common, id='flash_decay_verify_failed', setup=[backup_first, fault('flash_decay_at=0x90000')],
+             stand_in_dirs=['backup'], args=dict(base, allow_psid_change=True), must={'reason': 'verify_failed'},
+             expected=['failed', 'reason', 'msg'], absent=['burned', 'reboot_required', 'changed']),
     ]
     return specs
 
@@ -404,6 +410,17 @@ def other_specs():
          'must': {'reason': 'invalid_value'}, 'expected': ['failed', 'reason', 'msg']},
         {'module': 'mlx_config', 'id': 'unknown_word', 'args': {'device': '03:00.0', 'settings': {'LINK_TYPE_P2': 'ethernet'}},
          'must': {'reason': 'invalid_value'}, 'expected': ['failed', 'reason']},
+        # mstconfig set reports success, the card keeps the old value: the read-back fails the run.
+        {'module': 'mlx_config', 'id': 'nv_write_lost_verify_failed', 'setup': [fault('nv_write_lost=1')],
+         'args': {'device': '03:00.0', 'settings': {'LINK_TYPE_P1': 'ETH'}, 'tool': 'mstflint'},
+         'must': {'reason': 'verify_failed'}, 'expected': ['failed', 'reason', 'msg', 'after'],
+         'absent': ['changed', 'changed_settings', 'reboot_required']},
+        # ri reports success with a flipped bit in what it read: the image does not verify, nothing is kept.
+        {'module': 'mlx_firmware_backup', 'id': 'corrupt_read_back_backup_invalid', 'setup': [fault('flash_read_flip_at=0x10000')],
+         'args': {'device': '03:00.0', 'dest': '{tmp}/backup', 'tool': 'mstflint'}, 'must': {'reason': 'backup_invalid'},
+         'expected': ['failed', 'reason', 'msg'], 'absent': ['changed', 'files', 'written'],
+         'files_after': {'backup/SHA256SUMS': None, 'backup/MT_1090110018_2.40.5030_0002c90300a0b0c0.image': None,
+                         'backup/.MT_1090110018_2.40.5030_0002c90300a0b0c0.image.partial': None}},
     ]
     return specs
 
