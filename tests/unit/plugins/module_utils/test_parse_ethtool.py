@@ -70,3 +70,83 @@ def test_parse_driver_info():
                                           ('local/ethtool-veth-m-module-eeprom-unsupported.txt', 'unsupported')])
 def test_classify_error(name, reason):
     assert pe.classify_error(load_fixture(name)[0])['reason'] == reason
+
+
+# ethtool -m: every module fixture, the fields written out. The lab-* files are the real ethtool 6.1 decoding the
+# emulator's EEPROMs; the others are real modules from public sources (tests/unit/fixtures/README.md).
+MODULES = [
+    ('ethtool/lab-ethtool-m-dac.txt', 'qsfp',
+     {'kind': 'dac', 'identifier': 'QSFP+', 'identifier_code': '0x0d', 'form_factor': 'qsfp', 'connector': 'No separable connector',
+      'transceiver_types': ['40G Ethernet: 40G Base-CR4'], 'compliance': ['40GBASE-CR4'], 'max_speed_mbps': 40000,
+      'br_nominal_mbps': 14100, 'transmitter': 'Copper cable unequalized', 'lengths': {'cable': 1.0}, 'length': '1 m',
+      'vendor': 'Mellanox', 'vendor_oui': '00:02:c9', 'part_number': 'MC2207130-001', 'revision': 'A1',
+      'serial': 'MT1504VS24577', 'date_code': '150427', 'encoding': '64B/66B', 'wavelength_nm': None,
+      'type': 'direct attach copper cable', 'summary': 'Mellanox MC2207130-001 (DAC, 1 m)'}),
+    ('ethtool/lab-ethtool-m-dac-generic.txt', 'qsfp',
+     {'kind': 'dac', 'vendor': 'Generic', 'vendor_oui': '00:00:00', 'part_number': 'QSFP-40G-DAC1M', 'revision': 'A',
+      'br_nominal_mbps': 10300, 'summary': 'Generic QSFP-40G-DAC1M (DAC, 1 m)'}),
+    ('ethtool/lab-ethtool-m-aoc.txt', 'qsfp',
+     {'kind': 'aoc', 'compliance': ['40G Active Cable (XLPPI)'], 'max_speed_mbps': 40000, 'transmitter': '850 nm VCSEL',
+      'wavelength_nm': 850.0, 'lengths': {'cable': 3.0}, 'part_number': 'MC2206310-003', 'type': 'active optical cable',
+      'summary': 'Mellanox MC2206310-003 (AOC, 3 m)'}),
+    ('ethtool/lab-ethtool-m-sr4-flat.txt', 'qsfp',
+     {'kind': 'optical', 'connector': 'MPO Parallel Optic', 'compliance': ['40GBASE-SR4'], 'lengths': {'om3': 100.0},
+      'length': 'OM3 100 m', 'revision_compliance': 'SFF-8636 Rev 1.3 or earlier', 'summary': 'Mellanox MC2210411-SR4 (optical, OM3 100 m)'}),
+    ('ethtool/lab-ethtool-m-qsa.txt', 'qsfp',
+     {'kind': 'qsa', 'medium': 'optical', 'identifier': 'SFP', 'form_factor': 'sfp', 'connector': 'LC',
+      'compliance': ['10GBASE-SR'], 'max_speed_mbps': 10000, 'br_nominal_mbps': 10300,
+      'lengths': {'om2': 80.0, 'om1': 30.0, 'om3': 300.0}, 'length': 'OM3 300 m', 'part_number': 'MFM1T02A-SR',
+      'type': 'QSFP-to-SFP adapter (QSA) with an SFP+ optical transceiver',
+      'summary': 'Mellanox MFM1T02A-SR (QSA + SFP+ optical, OM3 300 m)'}),
+    ('ethtool/lab-ethtool-m-qsa.txt', 'sfp', {'kind': 'optical', 'summary': 'Mellanox MFM1T02A-SR (optical, OM3 300 m)'}),
+    ('ethtool/qsfp-mellanox-mcp1600-dac-ethtool-m-sonic-sn2700.txt', 'qsfp',
+     {'kind': 'dac', 'identifier': 'QSFP+', 'compliance': ['40GBASE-CR4', '100GBASE-CR4 or 25GBASE-CR CA-L'],
+      'max_speed_mbps': 100000, 'br_nominal_mbps': 25500, 'encoding': 'unspecified', 'vendor': 'Mellanox',
+      'part_number': 'MCP1600-E001', 'serial': 'MT1834VS04288', 'date_code': None, 'summary': 'Mellanox MCP1600-E001 (DAC, 1 m)'}),
+    ('ethtool/sfp-10g-sr-boyang-ethtool-m-sff8472.txt', 'sfp',
+     {'kind': 'optical', 'compliance': ['10GBASE-SR'], 'vendor': 'BOYANG', 'vendor_oui': '00:30:d3', 'part_number': 'SFP-10G-SR',
+      'wavelength_nm': 850.0, 'length': 'OM3 300 m', 'summary': 'BOYANG SFP-10G-SR (optical, OM3 300 m)'}),
+    ('ethtool/sfp-10g-sr-boyang-ethtool-m-sff8472.txt', 'qsfp',
+     {'kind': 'qsa', 'summary': 'BOYANG SFP-10G-SR (QSA + SFP+ optical, OM3 300 m)'}),
+    ('ethtool/sfp-1000base-sx-jdsu-ethtool-m-cumulus-docs.txt', 'sfp',
+     {'kind': 'optical', 'compliance': ['1000BASE-SX'], 'max_speed_mbps': 1000, 'br_nominal_mbps': 2100, 'vendor': 'JDSU',
+      'revision': '1', 'encoding': '8B/10B', 'lengths': {'om2': 300.0, 'om1': 150.0}, 'summary': 'JDSU PLRXPL-VI-S24-22 (optical, OM2 300 m)'}),
+    ('ethtool/sfp-1000base-sx-jdsu-ethtool-m-cumulus-docs.txt', 'qsfp',
+     {'kind': 'qsa', 'type': 'QSFP-to-SFP adapter (QSA) with an SFP optical transceiver'}),
+    ('ethtool/sfp-passive-dac-oem-ethtool-m-intel-wired-lan.txt', 'sfp',
+     {'kind': 'dac', 'connector': 'Copper pigtail', 'compliance': ['Passive Cable'], 'max_speed_mbps': None,
+      'br_nominal_mbps': 10300, 'lengths': {'cable': 1.0}, 'vendor': 'OEM', 'part_number': 'CAB-10GSFP-P1M',
+      'serial': 'S220101710852', 'summary': 'OEM CAB-10GSFP-P1M (DAC, 1 m)'}),
+]
+
+
+@pytest.mark.parametrize('name, cage, expected', MODULES, ids=['%s-%s' % (m[0].split('/')[-1], m[1]) for m in MODULES])
+def test_parse_module(name, cage, expected):
+    result = pe.parse_module(load_fixture(name)[0], cage)
+    for key, value in expected.items():
+        assert result[key] == value, key
+    assert result['kind'] in pe.MODULE_KINDS
+
+
+def test_module_info_adds_present_and_never_raises():
+    dac = load_fixture('ethtool/lab-ethtool-m-dac.txt')[0]
+    assert pe.module_info(dac)['present'] is True and pe.module_info(dac)['kind'] == 'dac'
+    # ethtool said 0 but printed no decode (a driver with a blank EEPROM page): no module we can name.
+    assert pe.module_info('Offset\t\tValues\n', rc=0) == {
+        'kind': 'none', 'reason': 'unknown', 'message': 'ethtool -m printed no module identifier', 'present': None}
+
+
+@pytest.mark.parametrize('name, reason, present', [
+    ('ethtool/lab-ethtool-m-empty.txt', 'no_module', False),  # an empty cage of kernel 6.1's mlx4_en, netlink path
+    ('ethtool/cx3-en-ethtool-m-IO-error-and-mlx4-MAD_IFC-dmesg-issue33.txt', 'no_module', False),  # the ioctl path, real card
+    ('ethtool/lab-ethtool-m-sr4.txt', 'unreadable', True),  # a paged SR4: mlx4_en says EINVAL to ethtool 6.1
+    ('local/ethtool-veth-m-module-eeprom-unsupported.txt', 'unsupported', None),
+    ('local/ethtool-nonexistent-interface.txt', 'no_interface', None),
+])
+def test_module_errors_are_kind_none_with_the_reason(name, reason, present):
+    text = load_fixture(name)[0]
+    with pytest.raises(ParseError):
+        pe.parse_module(text)
+    info = pe.module_info('', text, rc=1)
+    assert (info['kind'], info['reason'], info['present']) == ('none', reason, present)
+    assert info['message'] and not info['message'].startswith('$')
