@@ -36,29 +36,32 @@ FAMILIES = {
 # ConnectX-2's image prints the chip number (26428) rather than a PCI id.
 _DECIMAL_ALIASES = {'26428': '673c'}
 
+# eth_max_mbps: the fastest Ethernet the board's firmware runs (Mb/s), from the Description line of its part number
+# ("FDR IB (56Gb/s) and 40GigE" boards also run Mellanox's 56 GbE with Mellanox cables; "QDR IB (40Gb/s) and 10GigE"
+# boards - the QCBT PSIDs - run 10 GbE only in Ethernet, whatever the cable: the reason to crossflash them).
 KNOWN_BOARDS = {
-    'MT_1090120019': {'part_number': 'MCX354A-FCBT', 'family': 'connectx3', 'ports': 2, 'max_speed': '56GbE',
+    'MT_1090120019': {'part_number': 'MCX354A-FCBT', 'family': 'connectx3', 'ports': 2, 'max_speed': '56GbE', 'eth_max_mbps': 56000,
                       'description': 'ConnectX-3 VPI, dual-port QSFP, FDR IB (56Gb/s) and 40GigE, PCIe 3.0 x8'},
-    'MT_1090110018': {'part_number': 'MCX354A-QCBT', 'family': 'connectx3', 'ports': 2, 'max_speed': '40GbE',
+    'MT_1090110018': {'part_number': 'MCX354A-QCBT', 'family': 'connectx3', 'ports': 2, 'max_speed': '10GbE', 'eth_max_mbps': 10000,
                       'description': 'ConnectX-3 VPI, dual-port QSFP, QDR IB (40Gb/s) and 10GigE, PCIe 3.0 x8'},
-    'MT_1100120019': {'part_number': 'MCX353A-FCBT', 'family': 'connectx3', 'ports': 1, 'max_speed': '56GbE',
+    'MT_1100120019': {'part_number': 'MCX353A-FCBT', 'family': 'connectx3', 'ports': 1, 'max_speed': '56GbE', 'eth_max_mbps': 56000,
                       'description': 'ConnectX-3 VPI, single-port QSFP, FDR IB (56Gb/s) and 40GigE, PCIe 3.0 x8'},
-    'MT_1170110023': {'part_number': 'MCX311A-XCAT', 'family': 'connectx3', 'ports': 1, 'max_speed': '10GbE',
+    'MT_1170110023': {'part_number': 'MCX311A-XCAT', 'family': 'connectx3', 'ports': 1, 'max_speed': '10GbE', 'eth_max_mbps': 10000,
                       'description': 'ConnectX-3 EN, single-port SFP+, 10GigE, PCIe 3.0 x4'},
-    'MT_1080110023': {'part_number': 'MCX312A-XCBT', 'family': 'connectx3', 'ports': 2, 'max_speed': '10GbE',
+    'MT_1080110023': {'part_number': 'MCX312A-XCBT', 'family': 'connectx3', 'ports': 2, 'max_speed': '10GbE', 'eth_max_mbps': 10000,
                       'description': 'ConnectX-3 EN, dual-port SFP+, 10GigE'},
-    'ISL1090110018': {'part_number': 'MCX354A-QCBT (OEM)', 'family': 'connectx3', 'ports': 2, 'max_speed': '40GbE',
+    'ISL1090110018': {'part_number': 'MCX354A-QCBT (OEM)', 'family': 'connectx3', 'ports': 2, 'max_speed': '10GbE', 'eth_max_mbps': 10000,
                       'description': 'OEM ConnectX-3 VPI QDR dual-port QSFP (PRS cx3-1_MCX354A_qdr.prs)'},
     'IBM1080111023': {'part_number': 'MCX312A-XCBT (IBM FRU 00D9692)', 'family': 'connectx3', 'ports': 2,
-                      'max_speed': '10GbE', 'description': 'IBM ConnectX-3 EN dual-port SFP+'},
-    'MT_1090111023': {'part_number': 'MCX314A-BCCT', 'family': 'connectx3pro', 'ports': 2, 'max_speed': '40GbE',
+                      'max_speed': '10GbE', 'eth_max_mbps': 10000, 'description': 'IBM ConnectX-3 EN dual-port SFP+'},
+    'MT_1090111023': {'part_number': 'MCX314A-BCCT', 'family': 'connectx3pro', 'ports': 2, 'max_speed': '40GbE', 'eth_max_mbps': 40000,
                       'description': 'ConnectX-3 Pro EN, dual-port QSFP, 40GigE, PCIe 3.0 x8'},
-    'MT_1090111019': {'part_number': 'MCX354A-FCCT', 'family': 'connectx3pro', 'ports': 2, 'max_speed': '56GbE',
+    'MT_1090111019': {'part_number': 'MCX354A-FCCT', 'family': 'connectx3pro', 'ports': 2, 'max_speed': '56GbE', 'eth_max_mbps': 56000,
                       'description': 'ConnectX-3 Pro VPI, dual-port QSFP, FDR/40GigE'},
     'HP_1370110017': {'part_number': 'HP 764284-B21 (544+QSFP)', 'family': 'connectx3pro', 'ports': 2,
-                      'max_speed': '40GbE', 'description': 'HP InfiniBand FDR/Ethernet 10Gb/40Gb 2-port 544+QSFP'},
+                      'max_speed': '40GbE', 'eth_max_mbps': 40000, 'description': 'HP InfiniBand FDR/Ethernet 10Gb/40Gb 2-port 544+QSFP'},
     'HP_1380110017': {'part_number': 'HP 764285-B21 (544+FLR-QSFP)', 'family': 'connectx3pro', 'ports': 2,
-                      'max_speed': '40GbE', 'description': 'HP InfiniBand FDR/Ethernet 10Gb/40Gb 2-port 544+FLR-QSFP'},
+                      'max_speed': '40GbE', 'eth_max_mbps': 40000, 'description': 'HP InfiniBand FDR/Ethernet 10Gb/40Gb 2-port 544+FLR-QSFP'},
 }
 
 # PSID changes that people have crossflashed with success on the same board.
@@ -250,3 +253,29 @@ def describe_side(side):
     else:
         count = 'port count unknown'
     return '%s: %s' % (count, ', '.join(facts))
+
+
+def board(psid):
+    """The KNOWN_BOARDS entry of ``psid``, or None."""
+    return KNOWN_BOARDS.get(psid or '')
+
+
+def model_text(psid):
+    """'MCX354A-FCBT (MT_1090120019)' for a known board, the PSID alone for another, None without one."""
+    if not psid:
+        return None
+    known = board(psid)
+    return '%s (%s)' % (known['part_number'], psid) if known else psid
+
+
+def eth_max_mbps(psid):
+    """The fastest Ethernet the board's firmware runs, Mb/s; None for an unknown board."""
+    return (board(psid) or {}).get('eth_max_mbps')
+
+
+def crossflash_target(psid):
+    """The board a known-good PSID change turns ``psid`` into ({psid, part_number, eth_max_mbps}), or None."""
+    for pair in DEFAULT_ALLOWED_PSID_CHANGES:
+        if pair['from'] == psid and board(pair['to']):
+            return dict(board(pair['to']), psid=pair['to'])
+    return None

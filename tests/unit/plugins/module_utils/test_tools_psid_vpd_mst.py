@@ -7,6 +7,8 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import re
+
 import pytest
 
 from conftest import load_fixture, load_streams
@@ -107,6 +109,29 @@ def test_board_table_matches_the_fixture():
         family = 'connectx3pro' if 'CX3P' in rows[name][1] else 'connectx3'
         assert board['family'] == family, name
         assert board['part_number'].split()[0] in rows[name][2] or board['part_number'].split()[0] == 'MCX354A-QCBT', name
+
+
+def test_ethernet_top_speed_follows_the_description_in_the_fixture():
+    table = load_fixture('psid_table/connectx3-psid-partnumber-firmware-table.txt')[0]
+    rows = dict((cols[0], cols) for cols in ([c.strip() for c in line.split('|')] for line in table.splitlines() if '|' in line))
+    for name, board in psid.KNOWN_BOARDS.items():
+        description = rows[name][4]
+        if re.search(r'40GigE|40GbE|Ethernet 10Gb/40Gb', description):  # not "QDR IB (40Gb/s)": that is InfiniBand
+            assert board['eth_max_mbps'] >= 40000, name
+        elif '10GigE' in description or '10GbE' in description:
+            assert board['eth_max_mbps'] == 10000, name
+        if 'FDR' in description and 'VPI' in description:
+            assert board['eth_max_mbps'] == 56000, name  # FDR VPI boards run Mellanox's 56 GbE
+    assert psid.eth_max_mbps('MT_1090110018') == 10000 and psid.eth_max_mbps('ISL1090110018') == 10000
+    assert psid.eth_max_mbps('XYZ') is None
+
+
+def test_model_text_and_crossflash_target():
+    assert psid.model_text('MT_1090120019') == 'MCX354A-FCBT (MT_1090120019)'
+    assert psid.model_text('MT_9999999999') == 'MT_9999999999' and psid.model_text(None) is None
+    target = psid.crossflash_target('MT_1090110018')
+    assert (target['psid'], target['part_number'], target['eth_max_mbps']) == ('MT_1090120019', 'MCX354A-FCBT', 56000)
+    assert psid.crossflash_target('MT_1090120019') is None
 
 
 def test_parse_mstvpd():
