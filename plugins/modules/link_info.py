@@ -14,6 +14,9 @@ short_description: Read the link state of ConnectX ports (speed, duplex, carrier
 description:
   - Runs C(ethtool IFACE) and C(ethtool -i IFACE) for each interface and reads C(/sys/class/net/IFACE/)
     (MTU, MAC, carrier, operstate) and the mlx4 port type of the card.
+  - With O(modules) (the default) it also reads the cable module in each port with C(ethtool -m IFACE) (vendor,
+    part number, type, compliance codes, length), and reports the other ports of the same cards in RV(other_ports),
+    since a cable plugged into the card's other port looks like a dead link otherwise.
   - Without O(interfaces), every network interface whose C(device) is a PCI function of vendor
     C(0x15b3) (Mellanox/NVIDIA) is read.
   - Read-only.
@@ -63,8 +66,22 @@ options:
     type: int
     default: 3
     version_added: 0.3.0
+  modules:
+    description:
+      - Read the module (DAC, AOC, optical transceiver, QSFP-to-SFP adapter) in each port with C(ethtool -m IFACE),
+        one call per port, and the carrier and module of the other ports of the same cards (RV(other_ports)).
+      - A port without a module, or whose module cannot be read, is not a failure. Its RV(interfaces.module) is
+        then C(kind=none) with the reason.
+      - V(false) runs no C(ethtool -m) and returns no RV(interfaces.module) and no RV(other_ports) modules.
+    type: bool
+    default: true
+    version_added: 0.4.0
 notes:
   - The speed is V(null) when there is no link; the kernel's "unknown" values (-1, 65535) are never returned.
+  - An SFP module in a QSFP port (a port whose link modes include 40 or 56 GbE, or that reports none) is taken
+    for a QSFP-to-SFP adapter (QSA) holding it, RV(interfaces.module.kind=qsa).
+  - On kernel 6.1's mlx4_en, C(ethtool -m) of a module with paged memory (an SR4 optic with thresholds) fails with
+    C(Invalid argument); the module is then C(kind=none), C(reason=unreadable), C(present=true).
 requirements:
   - ethtool
 '''
@@ -107,6 +124,13 @@ interfaces:
       mac: "00:02:c9:a0:b0:c1"
       port_type: eth
       operstate: up
+      card_ports: [ens1, ens1d1]
+      module:
+        kind: dac
+        present: true
+        vendor: Mellanox
+        part_number: MC2207130-001
+        summary: Mellanox MC2207130-001 (DAC, 1 m)
   contains:
     speed_mbps:
       description: Negotiated speed in Mb/s, null without a link.
@@ -148,6 +172,104 @@ interfaces:
     operstate:
       description: Operational state (C(up), C(down), ...).
       type: str
+    card_ports:
+      description: The network interfaces of the same PCI device (C(/sys/class/net/IFACE/device/net/)), in port order.
+      type: list
+      elements: str
+      version_added: 0.4.0
+    module:
+      description:
+        - The module in the port, from C(ethtool -m IFACE); absent when O(modules=false).
+        - Without a module, or when it cannot be read, only C(kind=none), C(present), C(reason) and C(message).
+      type: dict
+      version_added: 0.4.0
+      contains:
+        kind:
+          description:
+            - V(dac) (direct attach copper), V(aoc) (active optical cable), V(optical) (a transceiver with fibre),
+              V(qsa) (a QSFP-to-SFP adapter with an SFP/SFP+ module in it), V(unknown), or V(none) (no module read).
+          type: str
+        present:
+          description: V(true) when a module is in the cage, V(false) when there is none, null when it cannot be told.
+          type: bool
+        reason:
+          description:
+            - Why there is no module to show (only with C(kind=none)). V(no_module) (the driver answers
+              C(Input/output error), an empty cage), V(unreadable) (C(Invalid argument), a module ethtool cannot
+              decode through this driver), V(unsupported), V(no_interface), V(unknown).
+          type: str
+        message:
+          description: The line ethtool printed (only with C(kind=none)).
+          type: str
+        identifier:
+          description: Form factor as ethtool names it (C(QSFP+), C(QSFP28), C(SFP)).
+          type: str
+        connector:
+          description: Connector (C(No separable connector), C(MPO Parallel Optic), C(LC), C(Copper pigtail)).
+          type: str
+        transceiver_types:
+          description: The C(Transceiver type) lines as printed.
+          type: list
+          elements: str
+        compliance:
+          description: The standards of the compliance codes (C(40GBASE-CR4), C(40GBASE-SR4), C(10GBASE-SR)).
+          type: list
+          elements: str
+        max_speed_mbps:
+          description: The fastest Ethernet speed among the compliance codes, null when none names one.
+          type: int
+        br_nominal_mbps:
+          description: Nominal bit rate per lane (10300 for 10/40 GbE, 14100 for FDR / 56 GbE cables).
+          type: int
+        lengths:
+          description: Supported lengths in metres by medium (C(cable) for a DAC/AOC assembly, C(om3), C(om2), C(smf)...).
+          type: dict
+        length:
+          description: The length in words (C(1 m), C(OM3 100 m)).
+          type: str
+        vendor:
+          description: Vendor name.
+          type: str
+        vendor_oui:
+          description: Vendor OUI (C(00:02:c9) is Mellanox's).
+          type: str
+        part_number:
+          description: Vendor part number.
+          type: str
+        revision:
+          description: Vendor revision.
+          type: str
+        serial:
+          description: Vendor serial number.
+          type: str
+        type:
+          description: The module's type in words.
+          type: str
+        summary:
+          description: Vendor, part number, kind and length in one line, for reports.
+          type: str
+other_ports:
+  description:
+    - The other ports of the cards of RV(interfaces) (not asked for), so that a cable plugged into the wrong port of a
+      card can be told from a dead link.
+  returned: success
+  type: dict
+  version_added: 0.4.0
+  sample:
+    ens1d1: {carrier: true, admin_up: true, operstate: up, module: {kind: dac, present: true, summary: Mellanox MC2207130-001 (DAC, 1 m)}}
+  contains:
+    carrier:
+      description: Whether the port has a link.
+      type: bool
+    admin_up:
+      description: Whether the port is administratively up (a port that is down has no carrier, whatever is plugged in).
+      type: bool
+    operstate:
+      description: Operational state.
+      type: str
+    module:
+      description: As RV(interfaces.module); absent when O(modules=false).
+      type: dict
 ping:
   description: One entry per O(ping) entry, in its order.
   returned: success
@@ -193,6 +315,18 @@ from ansible_collections.homelab.connectx.plugins.module_utils.netstack import i
 IFNAME_RE = re.compile(r'^[A-Za-z0-9_.:@-]{1,15}$')
 SYSFS_NET = '/sys/class/net'
 
+# The one place where this module's ethtool argv is spelled: the options of each read, then the interface.
+ETHTOOL_JOBS = {
+    'settings': [],
+    'driver': ['-i'],
+    'module': ['-m'],
+}
+
+
+def ethtool_argv(job, name):
+    """['ethtool', <options of job>, name] (see ETHTOOL_JOBS)."""
+    return ['ethtool'] + ETHTOOL_JOBS[job] + [name]
+
 
 def connectx_interfaces(sysfs_net):
     """Interfaces whose device is a Mellanox PCI function, sorted."""
@@ -221,23 +355,49 @@ def _int(text):
         return None
 
 
+def card_ports(sysfs_net, name):
+    """The interfaces of the PCI device of ``name`` (its device/net/ folder), in port order (dev_port), names only."""
+    netdir = os.path.join(sysfs_net, name, 'device', 'net')
+    try:
+        names = [n for n in os.listdir(netdir) if IFNAME_RE.match(n) and n not in ('.', '..')]
+    except OSError:
+        return []
+
+    def order(port):
+        dev_port = read_sysfs(os.path.join(sysfs_net, port, 'dev_port')) or ''
+        return (int(dev_port) if dev_port.isdigit() else 99, port)
+    return sorted(names, key=order)
+
+
+def cage_of(link_modes):
+    """'sfp' for a port whose link modes stop at 10 GbE (an SFP+ card), else 'qsfp' (also when none are reported)."""
+    speeds = [int(m.split('base')[0]) for m in link_modes or [] if m.split('base')[0].isdigit()]
+    return 'sfp' if speeds and max(speeds) < 40000 else 'qsfp'
+
+
+def read_module(runner, name, cage):
+    """parse_ethtool.module_info of ``ethtool -m name``: never fails the module."""
+    res = runner.run(ethtool_argv('module', name))
+    return parse_ethtool.module_info(res.stdout, res.output, res.rc, cage)
+
+
 def read_interface(module, runner, name):
     base = os.path.join(SYSFS_NET, name)
-    settings = runner.run(['ethtool', name])
+    settings = runner.run(ethtool_argv('settings', name))
     try:
         link = parse_ethtool.parse_settings(settings.stdout)
     except ParseError:
         error = parse_ethtool.classify_error(settings.output, settings.rc)
         refuse(module, runner, 'ethtool cannot read %s (%s); check the interface name.' % (name, error['message']),
                error['reason'] if error['reason'] != 'unknown' else 'tool_failed', result=settings, interface=name)
-    info = runner.run(['ethtool', '-i', name])
+    info = runner.run(ethtool_argv('driver', name))
     try:
         driver = parse_ethtool.parse_driver_info(info.stdout)
     except ParseError:
         driver = {}
     carrier = read_sysfs(os.path.join(base, 'carrier'))
     has_carrier = carrier == '1' if carrier is not None else bool(link.get('link_detected'))
-    return {
+    result = {
         'speed_mbps': link['speed_mbps'] if has_carrier else None,
         'duplex': link['duplex'] if has_carrier else None,
         'carrier': has_carrier,
@@ -251,7 +411,27 @@ def read_interface(module, runner, name):
         'mac': read_sysfs(os.path.join(base, 'address')),
         'port_type': port_type(SYSFS_NET, name, read_sysfs(os.path.join(base, 'dev_port'))),
         'operstate': read_sysfs(os.path.join(base, 'operstate')),
+        'card_ports': card_ports(SYSFS_NET, name),
     }
+    if module.params['modules']:
+        result['module'] = read_module(runner, name, cage_of(link['supported_link_modes']))
+    return result
+
+
+def read_other_ports(module, runner, interfaces):
+    """Carrier, admin state and module of the card ports of ``interfaces`` that were not asked for."""
+    others = {}
+    for name in sorted(interfaces):
+        cage = cage_of(interfaces[name]['supported_link_modes'])
+        for port in interfaces[name]['card_ports']:
+            if port in interfaces or port in others:
+                continue
+            carrier = read_sysfs(os.path.join(SYSFS_NET, port, 'carrier'))
+            others[port] = {'carrier': carrier == '1', 'admin_up': admin_up(port),
+                            'operstate': read_sysfs(os.path.join(SYSFS_NET, port, 'operstate'))}
+            if module.params['modules']:
+                others[port]['module'] = read_module(runner, port, cage)
+    return others
 
 
 IFF_UP = 0x1
@@ -312,6 +492,7 @@ def main():
         ping=dict(type='list', elements='dict', default=[], options=dict(
             source=dict(type='str', required=True), address=dict(type='str', required=True))),
         ping_count=dict(type='int', default=3),
+        modules=dict(type='bool', default=True),
     ), supports_check_mode=True)
     runner = CommandRunner(module)
     runner.find('ethtool')
@@ -339,7 +520,8 @@ def main():
         refuse(module, runner, 'wait_timeout must be 0 or more seconds, got %d.' % module.params['wait_timeout'], 'invalid_argument')
     waited = wait_for_carrier(names, module.params['wait_timeout'])
     interfaces = dict((n, read_interface(module, runner, n)) for n in names)
-    module.exit_json(changed=False, waited_s=waited, interfaces=interfaces,
+    others = read_other_ports(module, runner, interfaces)
+    module.exit_json(changed=False, waited_s=waited, interfaces=interfaces, other_ports=others,
                      ping=ping_peers(runner, peers, module.params['ping_count']))
 
 

@@ -18,7 +18,8 @@ A case file is a YAML list of cases::
           out: '...'
           err: ''
       expected: {changed: false, reason: ..., any result key: value}
-      absent: [keys that must not be in the result]
+      expected_paths: {interfaces.ens1.module.kind: dac}   # a value deep in the result (dotted path, exact value)
+      absent: [keys that must not be in the result; a dotted path for a nested one]
       modes: {relative/path: '0755'}        # chmod (octal string) after files and dirs are created
       files_after: {relative/path: text}    # files that must exist afterwards with exactly that text, line ends
                                             # included (null = must not exist)
@@ -138,8 +139,19 @@ def check_case(case, module_main, tmp_path, monkeypatch, capsys, module=None):
     if 'failed' not in expected:
         assert not result.get('failed'), result
     assert 'Traceback' not in json.dumps(result)
+    for path, value in (case.get('expected_paths') or {}).items():
+        node = result
+        for part in path.split('.'):
+            assert isinstance(node, dict) and part in node, 'missing %r (at %r) in %r' % (path, part, result)
+            node = node[part]
+        assert node == value, '%s: expected %r, got %r' % (path, value, node)
     for key in case.get('absent') or []:
-        assert key not in result, 'key %r should be absent: %r' % (key, result)
+        parents = key.split('.')
+        last = parents.pop()
+        node = result
+        for part in parents:
+            node = node.get(part) or {}
+        assert last not in node, 'key %r should be absent: %r' % (key, result)
     for rel, text in (case.get('files_after') or {}).items():
         full = os.path.join(str(tmp_path), rel)
         if text is None:
