@@ -22,11 +22,25 @@ import json
 import math
 
 from ansible_collections.homelab.connectx.plugins.module_utils.netstack import is_ip
+from ansible_collections.homelab.connectx.plugins.module_utils import psid as boards
 
 # PCIe generation by transfer rate (GT/s per lane).
 PCIE_GEN = {2.5: '1.0', 5.0: '2.0', 8.0: '3.0', 16.0: '4.0', 32.0: '5.0', 64.0: '6.0'}
 
 STATUS_ORDER = {'ok': 0, 'degraded': 1, 'down': 2}
+
+# Cables that run Mellanox's 56 GbE (FDR signalling, 14.0625 Gb/s per lane) on a ConnectX-3: part-number prefixes
+# (the suffix is the length), with a public source that names each as a 56 Gb/s cable (docs/lab/cables.md).
+MELLANOX_56G_CABLES = (
+    ('MC2207130-', 'passive copper DAC, FDR / 56 GbE'),
+    ('MC2207128-', 'passive copper DAC, FDR / 56 GbE, 28 AWG'),
+    ('MC220731V-', 'active optical cable, FDR / 56 GbE'),
+)
+# A Mellanox module whose EEPROM states an FDR lane rate is 56G-capable whatever its part number: SFF-8636 byte 140
+# (nominal bit rate, 100 Mb/s units) is 141 on the FDR cables (ethtool prints "BR, Nominal : 14100Mbps").
+FDR_LANE_MBPS = 14000
+MELLANOX_OUI = '00:02:c9'
+SENTENCE_56G = '56GbE needs a Mellanox DAC (e.g. MC2207130-xxx); this is %s'
 
 
 def _address(value):
@@ -114,6 +128,10 @@ def link_ends(links, host, interfaces_by_host, run_hosts=None):
     port is checked, the peer is not pinged). None: every peer is in the run.
     """
     ends = []
+    # The ports of this host that carry a declared link: a cable there is where it belongs.
+    linked = sorted(set((link.get(side) or {}).get('iface') for link in links or [] if isinstance(link, dict)
+                        for side in ('a', 'b') if (link.get(side) or {}).get('host') == host
+                        and (link.get(side) or {}).get('iface')))
     for link in links or []:
         for side, other in (('a', 'b'), ('b', 'a')):
             me, peer = link.get(side) or {}, link.get(other) or {}
@@ -135,6 +153,7 @@ def link_ends(links, host, interfaces_by_host, run_hosts=None):
                 'speed_mbps': int(link.get('speed_mbps') or 0),
                 'mtu': int(mtu) if mtu not in (None, '') else None,
                 'peer_in_run': run_hosts is None or peer.get('host') in run_hosts,
+                'linked_ports': linked,
             })
     return ends
 
@@ -159,56 +178,141 @@ def _num(value):
     return ('%d' % value) if value == int(value) else ('%g' % value)
 
 
-def evaluate_end(end, info, ping_rc=None, device=None, driver='mlx4_en', duplex='full', ping=True):
+def is_mellanox(module):
+    """Whether a module (link_info's module dict) is Mellanox's: by vendor name, or Mellanox's OUI."""
+    module = module or {}
+    vendor = (module.get('vendor') or '').lower()
+    return 'mellanox' in vendor or 'nvidia' in vendor or (module.get('vendor_oui') or '').lower() == MELLANOX_OUI
+
+
+def capable_56g(module):
+    """Whether a module runs Mellanox's 56 GbE: a Mellanox cable of MELLANOX_56G_CABLES, or one with an FDR lane rate."""
+    module = module or {}
+    if module.get('kind') not in ('dac', 'aoc') or not is_mellanox(module):
+        return False
+    part = (module.get('part_number') or '').upper()
+    return any(part.startswith(prefix) for prefix, _what in MELLANOX_56G_CABLES) or \
+        (module.get('br_nominal_mbps') or 0) >= FDR_LANE_MBPS
+
+
+def module_present(module):
+    """True: a module is in the cage; False: the cage is empty; None: not known (not read, no driver support)."""
+    if not module:
+        return None
+    if module.get('kind') and module.get('kind') != 'none':
+        return True
+    return module.get('present')
+
+
+def module_name(module):
+    """'Generic QSFP-40G-DAC1M' (vendor and part number) of a module, or its summary, or None."""
+    module = module or {}
+    words = ' '.join(part for part in (module.get('vendor'), module.get('part_number')) if part)
+    return words or module.get('summary')
+
+
+def _link_modes_max(modes):
+    speeds = [int(m.split('base')[0]) for m in modes or [] if str(m).split('base')[0].isdigit()]
+    return max(speeds) if speeds else None
+
+
+def _card(device):
+    """What the report says of the card: model from the PSID table, PSID, PCI address, Ethernet top speed."""
+    device = device or {}
+    psid = device.get('psid')
+    known = boards.board(psid) or {}
+    text = boards.model_text(psid) or device.get('model') or device.get('part_number')
+    return {'psid': psid, 'model': known.get('part_number') or device.get('part_number') or device.get('model'),
+            'text': text, 'pci_address': device.get('pci_address'), 'eth_max_mbps': known.get('eth_max_mbps')}
+
+
+def _cable_elsewhere(end, info, device, ports):
+    """The other port of the same card that holds this end's cable, or None.
+
+    This port has no carrier; another port of the card that carries no declared link has carrier, or a module while
+    this cage is empty (a port that is administratively down has no carrier, whatever is plugged in).
+    """
+    module = info.get('module')
+    mine = module_present(module)
+    netdevs = list((device or {}).get('netdevs') or info.get('card_ports') or [])
+    for port in netdevs:
+        if port == end.get('iface') or port in (end.get('linked_ports') or []):
+            continue
+        other = (ports or {}).get(port) or {}
+        if other.get('carrier') and mine is not True:
+            return port
+        if mine is False and module_present(other.get('module')):
+            return port
+    return None
+
+
+def evaluate_end(end, info, ping_rc=None, device=None, driver='mlx4_en', duplex='full', ping=True, ports=None):
     """Compare one end with its declaration. ``info``: link_info's entry for the iface (or None).
 
-    ``ping_rc``: exit code of the ping to the peer (None: not run). Returns the end with ``state``,
-    ``errors`` (sentences naming the link, the end and the field), ``down`` (no traffic can flow),
-    ``pcie``, ``pci_address`` and ``pcie_limited`` (the slot gives less than the link speed).
+    ``ping_rc``: exit code of the ping to the peer (None: not run). ``ports``: link_info's ports of this host by name
+    (its interfaces and other_ports), for the card's other port. Returns the end with ``state``, ``errors`` (sentences
+    naming the link, the end and the field), ``findings`` (the same as ``{code, text}``), ``down`` (no traffic can
+    flow), ``pcie``, ``pci_address``, ``card``, ``module``, ``port_max_mbps`` and ``pcie_limited`` (the slot gives
+    less than the link speed).
     """
     where = 'link %s, end %s (%s:%s)' % (end.get('link'), end.get('end'), end.get('host'), end.get('iface'))
-    errors, down = [], False
+    findings, down = [], False
+
+    def add(code, text):
+        findings.append({'code': code, 'text': '%s: %s' % (where, text)})
+
     if not info:
-        errors.append('%s: interface not found' % where)
+        add('no_interface', 'interface not found')
         down = True
     else:
         if not info.get('carrier'):
             # Speed and duplex are unknown without a link: the carrier is the one thing to say.
-            errors.append('%s: carrier is down (cable unplugged or peer port down)' % where)
+            elsewhere = _cable_elsewhere(end, info, device, ports)
+            if elsewhere:
+                add('wrong_port', u'the cable is on %s, not %s \u2014 move it back or change connectx_links'
+                    % (elsewhere, end.get('iface')))
+            else:
+                add('no_carrier', 'carrier is down (cable unplugged or peer port down)')
             down = True
         else:
             speed = info.get('speed_mbps')
             if speed != end.get('speed_mbps'):
                 got = '%s Mb/s' % speed if speed is not None else 'unknown'
-                errors.append('%s: speed is %s, expected %s Mb/s' % (where, got, end.get('speed_mbps')))
+                add('speed', 'speed is %s, expected %s Mb/s' % (got, end.get('speed_mbps')))
             if duplex and str(info.get('duplex') or '').lower() != duplex:
-                errors.append('%s: duplex is %s, expected %s' % (where, info.get('duplex') or 'unknown', duplex))
+                add('duplex', 'duplex is %s, expected %s' % (info.get('duplex') or 'unknown', duplex))
         if driver and info.get('driver') != driver:
-            errors.append('%s: driver is %s, expected %s' % (where, info.get('driver') or 'unknown', driver))
+            add('driver', 'driver is %s, expected %s' % (info.get('driver') or 'unknown', driver))
         if end.get('mtu') is not None and info.get('mtu') != end['mtu']:
-            errors.append('%s: MTU is %s, expected %s' % (where, info.get('mtu', 'unknown'), end['mtu']))
+            add('mtu', 'MTU is %s, expected %s' % (info.get('mtu', 'unknown'), end['mtu']))
     # A peer outside this run (--limit) is not pinged: it may not be configured yet.
     if ping and end.get('peer_in_run', True):
         if not end.get('peer_address'):
-            errors.append('%s: no address known for the peer %s:%s (set it in its connectx_interfaces)'
-                          % (where, end.get('peer_host'), end.get('peer_iface')))
+            add('peer_address', 'no address known for the peer %s:%s (set it in its connectx_interfaces)'
+                % (end.get('peer_host'), end.get('peer_iface')))
         elif not is_ip(end['peer_address']):
-            errors.append('%s: the peer address %r of %s:%s is not an IP address (fix it in its connectx_interfaces)'
-                          % (where, end['peer_address'], end.get('peer_host'), end.get('peer_iface')))
+            add('peer_address', 'the peer address %r of %s:%s is not an IP address (fix it in its connectx_interfaces)'
+                % (end['peer_address'], end.get('peer_host'), end.get('peer_iface')))
         elif ping_rc != 0:
-            errors.append('%s: peer %s %s does not answer ping over %s'
-                          % (where, end.get('peer_host'), end.get('peer_address'), end.get('source_iface')))
+            add('ping', 'peer %s %s does not answer ping over %s'
+                % (end.get('peer_host'), end.get('peer_address'), end.get('source_iface')))
             down = True
     pcie = dict((device or {}).get('pcie') or {})
     ceiling = pcie.get('ceiling_gbps')
     speed = (info or {}).get('speed_mbps') or end.get('speed_mbps')
+    state = dict(info or {})
+    module = state.pop('module', None)
     result = dict(end)
     result.update({
-        'state': dict(info or {}),
-        'errors': errors,
+        'state': state,
+        'errors': [f['text'] for f in findings],
+        'findings': findings,
         'down': down,
         'pcie': pcie,
         'pci_address': (device or {}).get('pci_address'),
+        'card': _card(device),
+        'module': module,
+        'port_max_mbps': _link_modes_max(state.get('supported_link_modes')),
         'fw_version': (device or {}).get('fw_version_running') or (device or {}).get('fw_version')
         or (info or {}).get('firmware_version'),
         'pcie_limited': bool(ceiling is not None and speed and float(ceiling) * 1000 < speed),
@@ -230,12 +334,16 @@ def ping_peers(ends):
     return out
 
 
-def evaluate_ends(ends, interfaces, ping_results=None, devices=None, driver='mlx4_en', duplex='full', ping=True):
+def evaluate_ends(ends, interfaces, ping_results=None, devices=None, driver='mlx4_en', duplex='full', ping=True,
+                  ports=None):
     """evaluate_end for every end.
 
     ``ping_results``: link_info's ``ping`` list (``{source, address, rc}``), or the registered results of a
-    ping loop whose items are the ends (the Windows ends).
+    ping loop whose items are the ends (the Windows ends). ``ports``: link_info's ``other_ports`` (the card ports
+    that were not asked for), to tell a cable on the card's other port from a dead link.
     """
+    every_port = dict(ports or {})
+    every_port.update(interfaces or {})
     by_end, by_peer = {}, {}
     for res in ping_results or []:
         item = res.get('item') or {}
@@ -249,7 +357,8 @@ def evaluate_ends(ends, interfaces, ping_results=None, devices=None, driver='mlx
     for end in ends or []:
         rc = by_end.get((end.get('link'), end.get('end')), by_peer.get((end.get('source_iface'), end.get('peer_address'))))
         out.append(evaluate_end(end, (interfaces or {}).get(end.get('iface')), rc,
-                                _device_of(devices, end.get('iface')), driver=driver, duplex=duplex, ping=ping))
+                                _device_of(devices, end.get('iface')), driver=driver, duplex=duplex, ping=ping,
+                                ports=every_port))
     return out
 
 
@@ -340,7 +449,6 @@ def link_report(links, ends, measurements=None, hosts=None, run_hosts=None):
                                             % (side, decl.get('host'), decl.get('iface')))
                     status = 'down'
             else:
-                entry['reasons'].extend(end.get('errors') or [])
                 if end.get('down'):
                     status = 'down'
                 elif end.get('errors') and status == 'ok':
@@ -356,6 +464,10 @@ def link_report(links, ends, measurements=None, hosts=None, run_hosts=None):
                     if text not in entry['warnings']:
                         entry['warnings'].append(text)
             entry['ends'][side] = end
+        reasons, hints = _link_reasons(entry)
+        entry['reasons'].extend(reasons)
+        entry['hints'] = hints
+        entry['cable'] = cable_text(entry['ends'])
         negotiated = _min([(entry['ends'][s].get('state') or {}).get('speed_mbps') for s in ('a', 'b')])
         entry['negotiated_gbps'] = negotiated / 1000.0 if negotiated else None
         entry['ceiling_gbps'] = _min([(entry['ends'][s].get('pcie') or {}).get('ceiling_gbps') for s in ('a', 'b')])
@@ -376,6 +488,167 @@ def link_report(links, ends, measurements=None, hosts=None, run_hosts=None):
     counts = dict((s, len([e for e in out if e['status'] == s])) for s in STATUS_ORDER)
     return {'links': out, 'hosts': [dict({'name': h}, **((hosts or {}).get(h) or {})) for h in host_names],
             'layout': layout(host_names, links), 'counts': counts}
+
+
+def _where(end):
+    return '%s:%s' % (end.get('host'), end.get('iface'))
+
+
+def cable_text(ends):
+    """The cable of a link in words, from the modules both ends read: one text when both read the same cable."""
+    names = []
+    for side in ('a', 'b'):
+        end = (ends or {}).get(side) or {}
+        module = end.get('module')
+        if end.get('missing') or not module:
+            continue
+        if module.get('kind') == 'none':
+            text = {'no_module': 'no module', 'unreadable': 'a module ethtool cannot read'}.get(module.get('reason'),
+                                                                                              'module unknown')
+        else:
+            text = module.get('summary') or module_name(module) or 'module'
+        names.append((side, text))
+    if not names:
+        return None
+    if len(set(text for _side, text in names)) == 1:
+        return names[0][1]
+    return '; '.join('%s: %s' % (side, text) for side, text in names)
+
+
+def _card_cap_causes(ends, declared):
+    """Cards whose firmware (PSID) runs Ethernet slower than ``declared``: the QCBT 10 GbE boards first."""
+    causes = []
+    for end in ends:
+        card = end.get('card') or {}
+        top = card.get('eth_max_mbps')
+        if top is None or top >= declared:
+            continue
+        target = boards.crossflash_target(card.get('psid'))
+        text = "%s's card is an %s, whose firmware runs %s Mb/s at most in Ethernet" % (end.get('host'), card.get('text'), top)
+        if target and target['eth_max_mbps'] >= declared:
+            text += ': crossflash it to %s (%s) with the firmware role (connectx_firmware_image)' % (
+                target['part_number'], target['psid'])
+        causes.append(text)
+    return causes
+
+
+def _speed_causes(ends, declared):
+    """The likely causes of a link slower than declared, most likely first, from what is known."""
+    causes = _card_cap_causes(ends, declared)
+    for end in ends:
+        module = end.get('module') or {}
+        if module.get('kind') == 'qsa':
+            causes.append('%s holds a QSFP-to-SFP adapter (QSA) with %s: an SFP+ port runs 10000 Mb/s at most'
+                          % (_where(end), module_name(module) or 'an SFP module'))
+        elif module.get('max_speed_mbps') and module['max_speed_mbps'] < min(declared, 40000) and module.get('kind') != 'none':
+            # (56 GbE is no standard: a 56G cable's compliance codes stop at 40GBASE-CR4; the 56G rule judges those)
+            causes.append('the module in %s (%s) is rated for %s Mb/s' % (_where(end), module_name(module),
+                                                                          module['max_speed_mbps']))
+    for end in ends:
+        top = end.get('port_max_mbps')
+        if top and top < declared:
+            causes.append('%s supports %s Mb/s at most (its link modes)' % (_where(end), top))
+    if declared == 56000:
+        causes.extend(_not_56g(ends))
+    return causes
+
+
+def _not_56g(ends):
+    """SENTENCE_56G for the first module of the link that cannot run 56 GbE (one sentence for both ends of a DAC)."""
+    for end in ends:
+        module = end.get('module') or {}
+        if module.get('kind') not in (None, 'none', 'unknown') and not capable_56g(module):
+            return [SENTENCE_56G % (module_name(module) or module.get('summary'))]
+    return []
+
+
+def _listing(causes):
+    if len(causes) == 1:
+        return 'likely cause: %s' % causes[0]
+    return 'likely causes, most likely first: %s' % '; '.join('(%d) %s' % (i + 1, c) for i, c in enumerate(causes))
+
+
+def _no_carrier_text(ends, declared):
+    """One sentence for a link without carrier at both ends, with what the cages hold."""
+    where = ' and '.join(_where(e) for e in ends)
+    if declared == 56000:
+        not_56g = _not_56g(ends)
+        if not_56g:
+            return '%s: the link did not come up at 56000 Mb/s (carrier is down at %s)' % (not_56g[0], where)
+    present = [module_present(e.get('module')) for e in ends]
+    if present and all(p is False for p in present):
+        return 'carrier is down at both ends (%s) and neither cage holds a module: the cable is unplugged' % where
+    if present and all(p is True for p in present):
+        cable = cable_text(dict(zip(('a', 'b'), ends))) or 'a module'
+        return ('carrier is down at both ends (%s) with a module in both cages (%s): the cable is broken, a fibre is '
+                'unplugged, or a port is down' % (where, cable))
+    empty = [_where(e) for e, p in zip(ends, present) if p is False]
+    if empty:
+        return ('carrier is down at both ends (%s): the cage of %s is empty, plug the cable in there'
+                % (where, ' and '.join(empty)))
+    return 'carrier is down at both ends (%s): the cable is unplugged or broken, or a port is down' % where
+
+
+def _link_reasons(entry):
+    """The reasons of one link, one per cause: the ends' findings, with what both ends show folded together.
+
+    A cable on the card's other port is said once (the carrier and ping findings it explains go); no carrier at both
+    ends is one sentence; a speed below the declared one is one sentence with its likely causes in order; a 56G link
+    on a cable that cannot run 56 GbE names the cable. Findings of other kinds (driver, MTU...) and errors without a
+    finding (the Windows checks) stay as they are. Returns (reasons, hints).
+    """
+    declared = entry['speed_mbps']
+    ends = [entry['ends'][s] for s in ('a', 'b') if not entry['ends'][s].get('missing')]
+    findings = [(end, f) for end in ends for f in end.get('findings') or []]
+    codes = dict((id(end), set(f['code'] for f in end.get('findings') or [])) for end in ends)
+    drop, first = set(), []
+    wrong = [f['text'] for _end, f in findings if f['code'] == 'wrong_port']
+    dark = [end for end in ends if codes[id(end)] & set(['no_carrier', 'wrong_port'])]
+    lit = [end for end in ends if (end.get('state') or {}).get('carrier')]
+    if wrong:
+        first.extend(wrong)
+        drop.update(['no_carrier', 'ping', 'wrong_port'])
+    elif len(dark) >= 2:
+        first.append(_no_carrier_text(dark, declared))
+        drop.update(['no_carrier', 'ping'])
+    pings = [(end, f) for end, f in findings if f['code'] == 'ping']
+    if 'ping' not in drop and len(pings) >= 2 and len(lit) == len(ends):
+        first.append("the ends do not answer each other's ping although both have carrier (%s): check the addresses, "
+                     'the MTU and any firewall on both ports' % ', '.join(
+                         '%s -> %s' % (_where(end), end.get('peer_address')) for end, _f in pings))
+        drop.add('ping')
+    speeds = [(end.get('state') or {}).get('speed_mbps') for end in lit]
+    negotiated = _min(speeds)
+    if any(f['code'] == 'speed' for _end, f in findings) and negotiated:
+        drop.add('speed')
+        if negotiated < declared:
+            causes = _speed_causes(ends, declared)
+            not_56g = _not_56g(ends) if declared == 56000 else []
+            if not_56g:
+                others = [c for c in causes if c not in not_56g]
+                text = '%s, so the link runs at %s Mb/s instead of 56000' % (not_56g[0], negotiated)
+                first.append(text + ('; also: %s' % '; '.join(others) if others else ''))
+            elif causes:
+                first.append('runs at %s Mb/s instead of the declared %s Mb/s; %s' % (negotiated, declared, _listing(causes)))
+            else:
+                first.append('runs at %s Mb/s instead of the declared %s Mb/s: nothing read here explains it (check the '
+                             'far end, the cable and the card firmware)' % (negotiated, declared))
+        else:
+            first.append('runs at %s Mb/s, faster than the declared %s Mb/s: set speed_mbps: %s for this link in '
+                         'connectx_links if that is meant' % (negotiated, declared, negotiated))
+    reasons = list(first)
+    explained = set(f['text'] for _end, f in findings if f['code'] in drop)
+    for end in ends:
+        for error in end.get('errors') or []:
+            if error not in explained and error not in reasons:
+                reasons.append(error)
+    hints = []
+    modules = [end.get('module') for end in ends if module_present(end.get('module'))]
+    if declared == 40000 and negotiated == 40000 and modules and all(capable_56g(m) for m in modules) and \
+            not _card_cap_causes(ends, 56000):
+        hints.append('the cable (%s) can run 56 GbE: declare speed_mbps: 56000 for this link in connectx_links to use it'
+                     % module_name(modules[0]))
+    return reasons, hints
 
 
 def _bars(entry):

@@ -20,7 +20,9 @@ def test_markdown_report_lines():
     assert '| 40.0 Gb/s | 40.0 Gb/s | 31.5 / 28.8 Gb/s | a->b 27.40 Gb/s, b->a 27.90 Gb/s |' in rows['pve1-pve2']
     assert 'limited by pve2:ens1 sits in PCIe 3.0 x4 (8 GT/s): ceiling 31.5 Gb/s raw' in rows['pve1-pve2']
     assert rows['pve3-ws1'].split('|')[2].strip() == 'DOWN'
-    assert 'carrier is down (cable unplugged or peer port down)' in rows['pve3-ws1']
+    # One reason for the unplugged cable, with both ends in it (not one "carrier is down" per end and per ping).
+    assert rows['pve3-ws1'].split('|')[7].strip() == ('carrier is down at both ends (pve3:ens1d1 and ws1:ens1): the cable is '
+                                                     'unplugged or broken, or a port is down')
     assert rows['pve1-pve3'].split('|')[2].strip() == 'OK'
     assert '| b | pve2:ens1 | 40000 Mb/s | full | yes | 1500 | mlx4_en | 2.42.5000 | 0000:03:00.0 | 8.0 GT/s x4 / 8.0 GT/s x8 | 31.5 Gb/s |' in text
 

@@ -7,6 +7,8 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import pytest
+
 from ansible_collections.homelab.connectx.plugins.plugin_utils import links
 
 LINKS = [
@@ -104,9 +106,11 @@ def test_link_ends_of_a_host():
     ends = links.link_ends(LINKS, 'pve1', IFACES)
     assert ends == [
         {'link': 'pve1-pve2', 'end': 'a', 'host': 'pve1', 'iface': 'ens1', 'peer_host': 'pve2', 'peer_iface': 'ens1',
-         'peer_address': '198.18.12.2', 'source_iface': 'vmbr1', 'speed_mbps': 40000, 'mtu': 9000, 'peer_in_run': True},
+         'peer_address': '198.18.12.2', 'source_iface': 'vmbr1', 'speed_mbps': 40000, 'mtu': 9000, 'peer_in_run': True,
+         'linked_ports': ['ens1', 'ens1d1']},
         {'link': 'pve1-pve3', 'end': 'a', 'host': 'pve1', 'iface': 'ens1d1', 'peer_host': 'pve3', 'peer_iface': 'ens1',
-         'peer_address': '198.18.13.3', 'source_iface': 'ens1d1', 'speed_mbps': 56000, 'mtu': None, 'peer_in_run': True},
+         'peer_address': '198.18.13.3', 'source_iface': 'ens1d1', 'speed_mbps': 56000, 'mtu': None, 'peer_in_run': True,
+         'linked_ports': ['ens1', 'ens1d1']},
     ]
     assert [e['end'] for e in links.link_ends(LINKS, 'pve3', IFACES)] == ['b']
     assert links.link_ends(LINKS, 'ws9', IFACES) == []
@@ -241,3 +245,162 @@ def test_a_peer_address_that_is_not_an_ip_is_that_ends_error_not_a_refused_read(
     res = links.evaluate_ends([bad], {'ens1': info()}, [], [])
     assert res[0]['errors'] == ["link pve1-pve2, end a (pve1:ens1): the peer address 'nas.lan' of pve2:ens1 is not an IP "
                                 "address (fix it in its connectx_interfaces)"]
+
+
+# --------------------------------------------------------------- cables, ports, the card (issue 20)
+# Modules as link_info returns them, parsed from the real ethtool -m outputs (tests/unit/fixtures/ethtool/).
+
+def _module(name, rc=0):
+    from conftest import load_fixture
+    from ansible_collections.homelab.connectx.plugins.module_utils import parse_ethtool
+    text = load_fixture('ethtool/%s' % name)[0]
+    return parse_ethtool.module_info(text, text, rc)
+
+
+MELLANOX_56G = _module('lab-ethtool-m-dac.txt')          # Mellanox MC2207130-001
+GENERIC_DAC = _module('lab-ethtool-m-dac-generic.txt')   # Generic QSFP-40G-DAC1M
+AOC_40G = _module('lab-ethtool-m-aoc.txt')               # Mellanox MC2206310-003, a 40G AOC
+QSA = _module('lab-ethtool-m-qsa.txt')                   # QSA with a Mellanox MFM1T02A-SR SFP+
+EMPTY = _module('lab-ethtool-m-empty.txt', rc=1)         # empty cage
+FCBT = {'pci_address': '0000:03:00.0', 'netdevs': ['ens1', 'ens1d1'], 'psid': 'MT_1090120019', 'pcie': GEN3_X8}
+QCBT = dict(FCBT, psid='MT_1090110018')
+PAIR = [dict(LINKS[0], speed_mbps=56000)]
+PAIR_IFACES = {'pve1': [{'name': 'ens1', 'address': '198.18.12.1/24'}], 'pve2': [{'name': 'ens1', 'address': '198.18.12.2/24'}]}
+
+
+def _port(speed, module, carrier=True, modes=None):
+    return {'speed_mbps': speed if carrier else None, 'carrier': carrier, 'driver': 'mlx4_en', 'mtu': 1500,
+            'duplex': 'full' if carrier else None, 'module': module, 'card_ports': ['ens1', 'ens1d1'],
+            'supported_link_modes': modes or []}
+
+
+def _pair(links_, ports_by_host, devices=None, others=None):
+    """Evaluate both ends of ``links_`` as link_check does on each host, then the report (the one entry)."""
+    ends = []
+    for host in ('pve1', 'pve2'):
+        for end in links.link_ends(links_, host, PAIR_IFACES):
+            state = ports_by_host[host]
+            up = state['carrier']
+            ends.extend(links.evaluate_ends([end], {'ens1': state}, [dict(source='ens1', address=end['peer_address'],
+                                                                           rc=0 if up else 1)],
+                                            [(devices or {}).get(host, FCBT)], ports=(others or {}).get(host)))
+    entry, = links.link_report(links_, ends)['links']
+    return entry, ends
+
+
+def test_a_56g_link_on_a_generic_dac_is_degraded_and_names_the_cable():
+    entry, _ends = _pair(PAIR, {'pve1': _port(40000, GENERIC_DAC), 'pve2': _port(40000, GENERIC_DAC)})
+    assert entry['status'] == 'degraded'
+    assert entry['reasons'] == ['56GbE needs a Mellanox DAC (e.g. MC2207130-xxx); this is Generic QSFP-40G-DAC1M, so the '
+                                'link runs at 40000 Mb/s instead of 56000']
+    assert entry['cable'] == 'Generic QSFP-40G-DAC1M (DAC, 1 m)'
+
+
+def test_a_56g_link_on_a_generic_dac_that_did_not_come_up_is_down_with_one_reason():
+    entry, ends = _pair(PAIR, {'pve1': _port(None, GENERIC_DAC, carrier=False), 'pve2': _port(None, GENERIC_DAC, carrier=False)})
+    assert entry['status'] == 'down'
+    assert entry['reasons'] == ['56GbE needs a Mellanox DAC (e.g. MC2207130-xxx); this is Generic QSFP-40G-DAC1M: the link '
+                                'did not come up at 56000 Mb/s (carrier is down at pve1:ens1 and pve2:ens1)']
+    # Each host still fails on its own end (the assertion on the host names it).
+    assert ends[0]['errors'][0] == 'link pve1-pve2, end a (pve1:ens1): carrier is down (cable unplugged or peer port down)'
+
+
+def test_a_56g_link_on_a_mellanox_mc2207130_is_ok():
+    entry, _ends = _pair(PAIR, {'pve1': _port(56000, MELLANOX_56G), 'pve2': _port(56000, MELLANOX_56G)})
+    assert (entry['status'], entry['reasons'], entry['hints']) == ('ok', [], [])
+    assert links.capable_56g(MELLANOX_56G) and not links.capable_56g(GENERIC_DAC) and not links.capable_56g(AOC_40G)
+    # The FDR lane rate in the EEPROM makes a Mellanox cable 56G-capable whatever its part number.
+    assert links.capable_56g(dict(AOC_40G, part_number='MC9999999-003', br_nominal_mbps=14100))
+
+
+def test_a_40g_link_on_a_56g_capable_dac_is_ok_with_a_hint():
+    forty = [dict(LINKS[0], speed_mbps=40000)]
+    entry, _ends = _pair(forty, {'pve1': _port(40000, MELLANOX_56G), 'pve2': _port(40000, MELLANOX_56G)})
+    assert (entry['status'], entry['reasons']) == ('ok', [])
+    assert entry['hints'] == ['the cable (Mellanox MC2207130-001) can run 56 GbE: declare speed_mbps: 56000 for this link '
+                              'in connectx_links to use it']
+    # Not with a card whose firmware cannot run 56 GbE, nor with a 40G cable.
+    entry, _ends = _pair(forty, {'pve1': _port(40000, MELLANOX_56G), 'pve2': _port(40000, MELLANOX_56G)},
+                         devices={'pve2': dict(FCBT, psid='MT_1090111023')})
+    assert entry['hints'] == []
+    entry, _ends = _pair(forty, {'pve1': _port(40000, AOC_40G), 'pve2': _port(40000, AOC_40G)})
+    assert entry['hints'] == []
+
+
+def test_the_cable_on_the_other_port_is_one_reason_naming_the_port():
+    """labctl swap pve1 ens1 ens1d1: ens1's cage is empty, the module is in ens1d1 (down: nothing configures it)."""
+    forty = [dict(LINKS[0], speed_mbps=40000)]
+    others = {'pve1': {'ens1d1': {'carrier': False, 'admin_up': False, 'module': MELLANOX_56G}}}
+    entry, ends = _pair(forty, {'pve1': _port(None, EMPTY, carrier=False), 'pve2': _port(None, MELLANOX_56G, carrier=False)},
+                        others=others)
+    assert entry['status'] == 'down'
+    assert entry['reasons'] == [u'link pve1-pve2, end a (pve1:ens1): the cable is on ens1d1, not ens1 \u2014 move it back or '
+                                u'change connectx_links']
+    assert [f['code'] for f in ends[0]['findings']] == ['wrong_port', 'ping']
+    # With carrier on the other port (it is up) and no module read at all, the same.
+    up = {'pve1': {'ens1d1': {'carrier': True, 'admin_up': True}}}
+    entry, _ends = _pair(forty, {'pve1': _port(None, None, carrier=False), 'pve2': _port(None, None, carrier=False)}, others=up)
+    assert 'the cable is on ens1d1, not ens1' in entry['reasons'][0] and len(entry['reasons']) == 1
+
+
+def test_the_far_end_swapped_is_the_same_diagnosis_at_the_far_end():
+    forty = [dict(LINKS[0], speed_mbps=40000)]
+    others = {'pve2': {'ens1d1': {'carrier': False, 'admin_up': False, 'module': MELLANOX_56G}}}
+    entry, _ends = _pair(forty, {'pve1': _port(None, MELLANOX_56G, carrier=False), 'pve2': _port(None, EMPTY, carrier=False)},
+                         others=others)
+    assert entry['status'] == 'down'
+    assert entry['reasons'] == [u'link pve1-pve2, end b (pve2:ens1): the cable is on ens1d1, not ens1 \u2014 move it back or '
+                                u'change connectx_links']
+
+
+def test_a_port_that_carries_its_own_link_is_not_where_the_cable_went():
+    """pve1's ens1 is dark and empty while ens1d1 carries pve1-pve3: that is ens1d1's own cable."""
+    end = links.link_ends(LINKS, 'pve1', IFACES)[0]
+    others = {'ens1d1': {'carrier': True, 'module': MELLANOX_56G}}
+    res = links.evaluate_end(end, dict(_port(None, EMPTY, carrier=False), mtu=9000), 1, FCBT, ports=others)
+    assert [f['code'] for f in res['findings']] == ['no_carrier', 'ping']
+
+
+@pytest.mark.parametrize('module, sentence', [
+    (AOC_40G, 'carrier is down at both ends (pve1:ens1 and pve2:ens1) with a module in both cages (Mellanox MC2206310-003 '
+              '(AOC, 3 m)): the cable is broken, a fibre is unplugged, or a port is down'),
+    (EMPTY, 'carrier is down at both ends (pve1:ens1 and pve2:ens1) and neither cage holds a module: the cable is unplugged'),
+    (None, 'carrier is down at both ends (pve1:ens1 and pve2:ens1): the cable is unplugged or broken, or a port is down'),
+])
+def test_an_unplugged_cable_is_exactly_one_reason(module, sentence):
+    forty = [dict(LINKS[0], speed_mbps=40000)]
+    entry, ends = _pair(forty, {'pve1': _port(None, module, carrier=False), 'pve2': _port(None, module, carrier=False)})
+    assert entry['status'] == 'down' and entry['reasons'] == [sentence]
+    assert sum(len(e['errors']) for e in ends) == 4  # what it replaces: carrier and ping, at each end
+
+
+def test_10g_on_a_40g_link_names_the_causes_in_order():
+    forty = [dict(LINKS[0], speed_mbps=40000)]
+    teng = ['1000baseKX/Full', '10000baseKR/Full']
+    entry, _ends = _pair(forty, {'pve1': _port(10000, GENERIC_DAC), 'pve2': _port(10000, QSA, modes=teng)},
+                         devices={'pve1': QCBT})
+    assert entry['status'] == 'degraded' and len(entry['reasons']) == 1
+    assert entry['reasons'][0] == (
+        "runs at 10000 Mb/s instead of the declared 40000 Mb/s; likely causes, most likely first: (1) pve1's card is an "
+        "MCX354A-QCBT (MT_1090110018), whose firmware runs 10000 Mb/s at most in Ethernet: crossflash it to MCX354A-FCBT "
+        "(MT_1090120019) with the firmware role (connectx_firmware_image); (2) pve2:ens1 holds a QSFP-to-SFP adapter (QSA) "
+        "with Mellanox MFM1T02A-SR: an SFP+ port runs 10000 Mb/s at most; (3) pve2:ens1 supports 10000 Mb/s at most (its "
+        "link modes)")
+    # The QCBT card alone: the one likely cause.
+    entry, _ends = _pair(forty, {'pve1': _port(10000, GENERIC_DAC), 'pve2': _port(10000, GENERIC_DAC)}, devices={'pve1': QCBT})
+    assert entry['reasons'][0].startswith("runs at 10000 Mb/s instead of the declared 40000 Mb/s; likely cause: pve1's card "
+                                          "is an MCX354A-QCBT (MT_1090110018)")
+    # Nothing known: said so.
+    entry, _ends = _pair(forty, {'pve1': _port(10000, None), 'pve2': _port(10000, None)})
+    assert 'nothing read here explains it' in entry['reasons'][0]
+
+
+def test_the_report_names_the_card_model_and_the_cable():
+    entry, ends = _pair(PAIR, {'pve1': _port(56000, MELLANOX_56G), 'pve2': _port(56000, MELLANOX_56G)},
+                        devices={'pve2': QCBT})
+    assert ends[0]['card'] == {'psid': 'MT_1090120019', 'model': 'MCX354A-FCBT', 'text': 'MCX354A-FCBT (MT_1090120019)',
+                               'pci_address': '0000:03:00.0', 'eth_max_mbps': 56000}
+    assert ends[0]['module']['summary'] == 'Mellanox MC2207130-001 (DAC, 1 m)' and 'module' not in ends[0]['state']
+    assert entry['cable'] == 'Mellanox MC2207130-001 (DAC, 1 m)'
+    assert links.cable_text({'a': {'module': MELLANOX_56G}, 'b': {'module': EMPTY}}) == \
+        'a: Mellanox MC2207130-001 (DAC, 1 m); b: no module'

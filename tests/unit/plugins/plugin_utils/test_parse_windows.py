@@ -40,7 +40,8 @@ IFACES = {
              {'name': 'Ethernet 4', 'address': '198.18.15.4/24'}],
 }
 EVALUATED_KEYS = {'link', 'end', 'host', 'iface', 'peer_host', 'peer_iface', 'peer_address', 'source_iface', 'speed_mbps', 'mtu',
-                  'state', 'errors', 'down', 'pcie', 'pci_address', 'fw_version', 'pcie_limited', 'peer_in_run'}
+                  'state', 'errors', 'down', 'pcie', 'pci_address', 'fw_version', 'pcie_limited', 'peer_in_run',
+                  'linked_ports', 'findings', 'card', 'module', 'port_max_mbps'}
 
 
 def ping(end, name):
