@@ -29,15 +29,21 @@ PCIE_GEN = {2.5: '1.0', 5.0: '2.0', 8.0: '3.0', 16.0: '4.0', 32.0: '5.0', 64.0: 
 
 STATUS_ORDER = {'ok': 0, 'degraded': 1, 'down': 2}
 
-# Cables that run Mellanox's 56 GbE (FDR signalling, 14.0625 Gb/s per lane) on a ConnectX-3: part-number prefixes
-# (the suffix is the length), with a public source that names each as a 56 Gb/s cable (docs/lab/cables.md).
+# Cables that run Mellanox's 56 GbE (FDR signalling) on a ConnectX-3: part-number prefixes (the suffix is the length).
+# - MC2207130-xxx: Mellanox's own bill of materials for 40/56GbE ConnectX-3 (Pro) clouds lists "16 40/56GbE cables
+#   (Mellanox OPN MC2207130)" (OpenStack Fuel documentation, openstack-archive/fuel-docs, the Mellanox example "HA +
+#   Neutron with VLAN + SR-IOV & iSER"); homelab write-ups of ConnectX-3 at 56G name the -00A (0.5 m) as "Mellanox 56G
+#   QSFP+ FDR InfiniBand DAC".
+# - MC2207128-xxx: the 28 AWG lengths of the same FDR passive copper family (a LinkX DAC table on GitHub lists
+#   MC2207128-003 as "56G | QSFP to QSFP | 3.0m | 30AWG | 56G IB Passive Copper Cable").
+# Any other Mellanox cable counts when its EEPROM states the FDR lane rate (FDR_LANE_MBPS).
 MELLANOX_56G_CABLES = (
     ('MC2207130-', 'passive copper DAC, FDR / 56 GbE'),
-    ('MC2207128-', 'passive copper DAC, FDR / 56 GbE, 28 AWG'),
-    ('MC220731V-', 'active optical cable, FDR / 56 GbE'),
+    ('MC2207128-', 'passive copper DAC, FDR / 56 GbE'),
 )
-# A Mellanox module whose EEPROM states an FDR lane rate is 56G-capable whatever its part number: SFF-8636 byte 140
-# (nominal bit rate, 100 Mb/s units) is 141 on the FDR cables (ethtool prints "BR, Nominal : 14100Mbps").
+# FDR runs each of the 4 lanes at 14.0625 Gb/s, 64b/66b (56.25 Gb/s; Mellanox switch manuals, "Speed"); SFF-8636
+# byte 140 (nominal bit rate, in 100 Mb/s) is 141 on such a cable, which ethtool prints as "BR, Nominal : 14100Mbps",
+# against 103 (10300Mbps) on a 10/40 GbE one.
 FDR_LANE_MBPS = 14000
 MELLANOX_OUI = '00:02:c9'
 SENTENCE_56G = '56GbE needs a Mellanox DAC (e.g. MC2207130-xxx); this is %s'
