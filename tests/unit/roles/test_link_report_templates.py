@@ -17,14 +17,19 @@ def test_markdown_report_lines():
     assert '**1 OK, 1 degraded, 1 down**' in text
     rows = dict((line.split('|')[1].strip(), line) for line in text.splitlines() if line.startswith('| pve'))
     assert rows['pve1-pve2'].split('|')[2].strip() == 'DEGRADED'
-    assert '| 40.0 Gb/s | 40.0 Gb/s | 31.5 / 28.8 Gb/s | a->b 27.40 Gb/s, b->a 27.90 Gb/s |' in rows['pve1-pve2']
+    assert ('| 40.0 Gb/s | 40.0 Gb/s | Generic QSFP-40G-DAC1M (DAC, 1 m) | 31.5 / 28.8 Gb/s | a->b 27.40 Gb/s, b->a 27.90 Gb/s |'
+            in rows['pve1-pve2'])
     assert 'limited by pve2:ens1 sits in PCIe 3.0 x4 (8 GT/s): ceiling 31.5 Gb/s raw' in rows['pve1-pve2']
     assert rows['pve3-ws1'].split('|')[2].strip() == 'DOWN'
     # One reason for the unplugged cable, with both ends in it (not one "carrier is down" per end and per ping).
-    assert rows['pve3-ws1'].split('|')[7].strip() == ('carrier is down at both ends (pve3:ens1d1 and ws1:ens1): the cable is '
-                                                     'unplugged or broken, or a port is down')
+    assert rows['pve3-ws1'].split('|')[8].strip() == (
+        'carrier is down at both ends (pve3:ens1d1 and ws1:ens1) with a module in both cages (Mellanox MC2206310-003 (AOC, '
+        '3 m)): the cable is broken, a fibre is unplugged, or a port is down')
     assert rows['pve1-pve3'].split('|')[2].strip() == 'OK'
-    assert '| b | pve2:ens1 | 40000 Mb/s | full | yes | 1500 | mlx4_en | 2.42.5000 | 0000:03:00.0 | 8.0 GT/s x4 / 8.0 GT/s x8 | 31.5 Gb/s |' in text
+    # The card by its model from the PSID table, then the PCI address; the cable in the port.
+    assert ('| b | pve2:ens1 | 40000 Mb/s | full | yes | 1500 | mlx4_en | 2.42.5000 | MCX354A-FCBT (MT_1090120019), 0000:03:00.0 '
+            '| Generic QSFP-40G-DAC1M (DAC, 1 m) | 8.0 GT/s x4 / 8.0 GT/s x8 | 31.5 Gb/s |') in text
+    assert re.search(r'^\| pve1-pve3 \| OK \| 56.0 Gb/s \| 56.0 Gb/s \| Mellanox MC2207130-001 \(DAC, 1 m\) \|', text, re.M)
 
 
 def test_html_report_is_self_contained_and_has_every_link():

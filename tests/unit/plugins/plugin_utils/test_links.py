@@ -220,7 +220,7 @@ def test_report_missing_host_end_is_down():
 def test_layout_two_hosts_in_a_row():
     lay = links.layout(['a', 'b'], [{'name': 'l', 'a': {'host': 'a'}, 'b': {'host': 'b'}}])
     assert lay['hosts']['a']['y'] == lay['hosts']['b']['y'] and lay['hosts']['a']['x'] < lay['hosts']['b']['x']
-    assert lay['cables'][0]['mx'] == 360.0
+    assert lay['cables'][0]['mx'] == links.LAYOUT_WIDTH / 2.0
 
 
 def test_iperf_measurements_from_loop_results():
@@ -404,3 +404,42 @@ def test_the_report_names_the_card_model_and_the_cable():
     assert entry['cable'] == 'Mellanox MC2207130-001 (DAC, 1 m)'
     assert links.cable_text({'a': {'module': MELLANOX_56G}, 'b': {'module': EMPTY}}) == \
         'a: Mellanox MC2207130-001 (DAC, 1 m); b: no module'
+
+
+def _four_hosts(names):
+    declared = [{'name': 'l%d' % i, 'a': {'host': a}, 'b': {'host': b}} for i, (a, b) in
+                enumerate([(names[0], names[1]), (names[0], names[2]), (names[2], names[3]), (names[0], names[1])])]
+    labels = dict((link['name'], ['%s: 40G (degraded)' % link['name'], 'Mellanox MC2207130-001']) for link in declared)
+    return links.layout(sorted(names), declared, labels), declared
+
+
+@pytest.mark.parametrize('names', [
+    ['pve1', 'pve2', 'pve3', 'ws1'],
+    ['pve-node-01.homelab.example.internal', 'pve-node-02-in-the-garage.homelab.example.internal', 'pve3.lan',
+     'windows-or-linux-workstation-upstairs.example.internal'],
+])
+def test_cable_labels_are_beside_the_lines_not_on_them_nor_on_a_host(names):
+    lay, _declared = _four_hosts(names)
+    boxes = [[p['x'] - lay['box_w'] / 2.0, p['y'] - lay['box_h'] / 2.0, lay['box_w'], lay['box_h']] for p in lay['hosts'].values()]
+    segments = [(c['x1'], c['y1'], c['x2'], c['y2']) for c in lay['cables']]
+    labels = [c['label']['box'] for c in lay['cables']]
+    for i, label in enumerate(labels):
+        assert 0 <= label[0] and label[0] + label[2] <= lay['width'] and 0 <= label[1] and label[1] + label[3] <= lay['height']
+        assert not [s for s in segments if links._crosses(s, label, pad=0)], (i, label)
+        assert not [b for b in boxes if links._overlap(label, b, pad=0)], (i, label)
+        assert not [o for j, o in enumerate(labels) if j != i and links._overlap(label, o, pad=0)], (i, label)
+    # Two cables between the same hosts are drawn side by side, not on top of each other.
+    first, parallel = lay['cables'][0], lay['cables'][3]
+    assert (first['x1'], first['y1']) != (parallel['x1'], parallel['y1'])
+
+
+def test_long_host_names_fit_their_box():
+    lay, _declared = _four_hosts(['pve-node-01.homelab.example.internal', 'a' * 70 + '.example.internal', 'b', 'c'])
+    assert links.HOST_BOX_MIN <= lay['box_w'] <= links.HOST_BOX_MAX
+    for name, host in lay['hosts'].items():
+        for line in host['lines']:
+            assert len(line['text']) * links.CHAR_EM * line['size'] <= lay['box_w'] - 14, (name, line)
+    long_host = lay['hosts']['a' * 70 + '.example.internal']['lines']
+    assert long_host[0]['text'].endswith(u'\u2026') and long_host[1]['text'] == '.example.internal'
+    assert lay['hosts']['pve-node-01.homelab.example.internal']['lines'] == [
+        {'text': 'pve-node-01', 'size': 14}, {'text': '.homelab.example.internal', 'size': 11}]
