@@ -5,9 +5,9 @@
 """What a Windows host says about its ConnectX-3 cards, in the shape the link report needs.
 
 Pure functions over the JSON that the windows_host role's PowerShell prints with ConvertTo-Json
-(no Ansible import): one document ``{PnpDevices, SignedDrivers, DriverPackages, Adapters}`` whose
-entries carry the property names of Win32_PnPEntity, Win32_PnPSignedDriver, Get-WindowsDriver and
-Get-NetAdapter (MSFT_NetAdapter). Values are read by property name, never by position, and every
+(no Ansible import): one document ``{PnpDevices, SignedDrivers, DriverPackages, Adapters, HardwareInfo}`` whose
+entries carry the property names of Win32_PnPEntity, Win32_PnPSignedDriver, Get-WindowsDriver,
+Get-NetAdapter (MSFT_NetAdapter) and Get-NetAdapterHardwareInfo (MSFT_NetAdapterHardwareInfoSettingData). Values are read by property name, never by position, and every
 reader copes with what ConvertTo-Json really prints:
 
 * a single object where a list was meant (one card, one adapter);
@@ -31,6 +31,7 @@ import json
 import re
 
 from ansible_collections.homelab.connectx.plugins.plugin_utils import links
+from ansible_collections.homelab.connectx.plugins.module_utils import pcie
 from ansible_collections.homelab.connectx.plugins.module_utils.errors import ParseError
 
 MELLANOX_VENDOR = '15b3'
@@ -221,6 +222,53 @@ def _driver_name(file_name):
     return leaf[:-4] if leaf.endswith('.sys') else leaf
 
 
+# PciExpressCurrentLinkSpeedEncoded / PciExpressMaxLinkSpeedEncoded of MSFT_NetAdapterHardwareInfoSettingData (uint32):
+# the PCIe Link Status register's speed code, as pciprop.h's DevProp_PciExpressDevice_LinkSpeed_* (TwoAndHalf_Gbps = 1,
+# Five_Gbps = 2; 3 = 8 GT/s, 4 = 16 GT/s as the register goes on). Get-NetAdapterHardwareInfo's default view shows them
+# as PcieLinkSpeed "2.5 GT/s" / "8.0 GT/s", and "Unknown" for an adapter without a PCIe link (a virtual NIC).
+PCIE_SPEED_CODES = {1: 2.5, 2: 5.0, 3: 8.0, 4: 16.0, 5: 32.0}
+
+
+def pcie_speed_gts(value):
+    """GT/s from a speed code (3) or the default view's text ('8.0 GT/s'); None for 0, 'Unknown', null, nonsense."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return PCIE_SPEED_CODES.get(int(value)) if value == int(value) else None
+    text = str(value).strip()
+    if text.isdigit():
+        return PCIE_SPEED_CODES.get(int(text))
+    return pcie.parse_sysfs_link_speed(text)
+
+
+def pcie_width(value):
+    """Lanes from PciExpressCurrentLinkWidth (4) or PcieLinkWidth ('4', 'x4'); None for 0, blank, nonsense."""
+    if value is None or isinstance(value, bool):
+        return None
+    return pcie.parse_sysfs_link_width(str(int(value)) if isinstance(value, (int, float)) and value == int(value)
+                                       else str(value))
+
+
+def hardware_info(entry):
+    """One Get-NetAdapterHardwareInfo entry: {name, description, location, speed_gts, width, max_speed_gts, max_width,
+    pcie} where pcie is the card's PCIe link in the Linux shape (module_utils.pcie.link_summary: ceiling_gbps,
+    usable_gbps, warnings). The raw CIM properties win over the default view's formatted ones."""
+    speed = pcie_speed_gts(prop(entry, 'PciExpressCurrentLinkSpeedEncoded'))
+    speed = speed if speed is not None else pcie_speed_gts(prop(entry, 'PcieLinkSpeed'))
+    width = pcie_width(prop(entry, 'PciExpressCurrentLinkWidth', 'PcieLinkWidth'))
+    max_speed = pcie_speed_gts(prop(entry, 'PciExpressMaxLinkSpeedEncoded'))
+    max_speed = max_speed if max_speed is not None else pcie_speed_gts(prop(entry, 'PcieMaxLinkSpeed'))
+    max_width = pcie_width(prop(entry, 'PciExpressMaxLinkWidth', 'PcieMaxLinkWidth'))
+    bus, device, function = (_int(prop(entry, *names)) for names in (('BusNumber', 'Bus'), ('DeviceNumber', 'Device'),
+                                                                         ('FunctionNumber', 'Function')))
+    location = ('PCI bus %d, device %d, function %d' % (bus, device, function)
+                if None not in (bus, device, function) else text(entry, 'LocationInformationString'))
+    return {'name': text(entry, 'Name', 'InterfaceAlias', 'ifAlias'),
+            'description': text(entry, 'InterfaceDescription', 'ifDesc'),
+            'location': location, 'speed_gts': speed, 'width': width, 'max_speed_gts': max_speed, 'max_width': max_width,
+            'pcie': pcie.link_summary(speed, width, max_speed, max_width)}
+
+
 def adapter_info(adapter):
     """One Get-NetAdapter entry in the shape of link_info's per-interface dict, plus Windows fields."""
     status = (text(adapter, 'Status') or '').strip()
@@ -362,6 +410,11 @@ def inventory(document, provider='Mellanox'):
         info = adapter_info(adapter)
         if info['name']:
             adapters[info['name']] = info
+    for entry in as_list(prop(data, 'HardwareInfo')):
+        hardware = hardware_info(entry)
+        if hardware['name'] in adapters:
+            adapters[hardware['name']]['pcie'] = hardware['pcie']
+            adapters[hardware['name']]['pci_location'] = hardware['location']
     messages = [c['message'] for c in cards]
     ipoib = sorted(name for name, info in adapters.items() if info['ipoib'])
     for name in ipoib:
@@ -415,7 +468,14 @@ def evaluate_ends(ends, inv, ping_results_=None, driver='mlx4eth63', duplex='ful
     """
     inv = inv or {}
     adapters = inv.get('adapters') or {}
-    evaluated = links.evaluate_ends(ends, adapters, ping_results_, None, driver=driver, duplex=duplex, ping=ping)
+    # The card behind each adapter, as links.evaluate_ends takes it: its PCIe link (Get-NetAdapterHardwareInfo), so a
+    # Windows PC with the card in a PCIe 3.0 x4 slot is reported as limited to what that slot carries.
+    devices = [{'netdevs': [name], 'pcie': info['pcie'], 'pci_address': info.get('pci_location'),
+                'model': info.get('interface_description')}
+               for name, info in sorted(adapters.items()) if info.get('pcie')]
+    state = dict((name, dict((k, v) for k, v in info.items() if k not in ('pcie', 'pci_location')))
+                 for name, info in adapters.items())
+    evaluated = links.evaluate_ends(ends, state, ping_results_, devices, driver=driver, duplex=duplex, ping=ping)
     problems = [c['message'] for c in inv.get('cards') or [] if c.get('state') != 'winof']
     for end in evaluated:
         where = 'link %s, end %s (%s:%s)' % (end.get('link'), end.get('end'), end.get('host'), end.get('iface'))

@@ -305,11 +305,13 @@ JSON_VALUES = st.recursive(st.one_of(st.none(), st.booleans(), st.integers(), st
                            max_leaves=12)
 FIELDS = ['Name', 'Status', 'LinkSpeed', 'ReceiveLinkSpeed', 'TransmitLinkSpeed', 'FullDuplex', 'MediaConnectionState',
           'MediaConnectState', 'MtuSize', 'DriverFileName', 'InterfaceDescription', 'NdisPhysicalMedium', 'MediaType',
-          'DeviceID', 'InstanceId', 'ConfigManagerErrorCode', 'Service', 'Present', 'DriverProviderName', 'OriginalFileName']
+          'DeviceID', 'InstanceId', 'ConfigManagerErrorCode', 'Service', 'Present', 'DriverProviderName', 'OriginalFileName',
+          'PciExpressCurrentLinkSpeedEncoded', 'PciExpressCurrentLinkWidth', 'PciExpressMaxLinkSpeedEncoded',
+          'PciExpressMaxLinkWidth', 'PcieLinkSpeed', 'PcieLinkWidth', 'BusNumber', 'DeviceNumber', 'FunctionNumber']
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(sections=st.dictionaries(st.sampled_from(['PnpDevices', 'SignedDrivers', 'DriverPackages', 'Adapters']),
+@given(sections=st.dictionaries(st.sampled_from(['PnpDevices', 'SignedDrivers', 'DriverPackages', 'Adapters', 'HardwareInfo']),
                                 st.one_of(JSON_VALUES, st.lists(st.dictionaries(st.sampled_from(FIELDS), JSON_VALUES, max_size=8),
                                                                 max_size=3)), max_size=4))
 def test_fuzz_inventory_never_tracebacks(sections):
@@ -322,3 +324,59 @@ def test_fuzz_inventory_never_tracebacks(sections):
 def test_fuzz_link_speed_text(text):
     value = pw.link_speed_mbps(text)
     assert value is None or value >= 0
+
+
+# --- PCIe link (Get-NetAdapterHardwareInfo) -----------------------------------------------------
+
+@pytest.mark.parametrize('value, gts', [(1, 2.5), (2, 5.0), (3, 8.0), (4, 16.0), ('3', 8.0), ('8.0 GT/s', 8.0), ('2.5 GT/s', 2.5),
+                                        (0, None), ('Unknown', None), (None, None), ('', None), (True, None), (3.5, None)])
+def test_pcie_speed_from_the_code_or_the_default_view(value, gts):
+    assert pw.pcie_speed_gts(value) == gts
+
+
+@pytest.mark.parametrize('value, lanes', [(4, 4), ('4', 4), ('x8', 8), (16, 16), (0, None), (None, None), ('', None), (3, None)])
+def test_pcie_width(value, lanes):
+    assert pw.pcie_width(value) == lanes
+
+
+def test_hardware_info_in_every_documented_shape():
+    shapes = [pw.as_list(json.loads(capture)) for capture in load_fixture('windows/get-netadapterhardwareinfo-formats.txt')]
+    slot, realtek, virtual, wrapped = [pw.hardware_info(entries[0]) for entries in shapes]
+    assert (slot['name'], slot['speed_gts'], slot['width'], slot['location']) == ('PCIe Slot 3 Port 1', 8.0, 16,
+                                                                                  'PCI bus 55, device 0, function 0')
+    assert slot['pcie']['ceiling_gbps'] == 126.0
+    assert (realtek['speed_gts'], realtek['width'], realtek['pcie']['ceiling_gbps']) == (2.5, 1, 2.0)
+    assert (virtual['speed_gts'], virtual['width'], virtual['pcie']['ceiling_gbps']) == (None, None, None)
+    assert (wrapped['name'], wrapped['speed_gts'], wrapped['width'], wrapped['max_speed_gts'], wrapped['max_width']) == \
+        ('Ethernet 3', 8.0, 4, 8.0, 8)
+    assert wrapped['pcie']['degraded'] is True
+
+
+def test_a_windows_pc_with_the_card_in_a_pcie3_x4_slot_is_limited_to_28_gbps():
+    """The homelab case: a 40 GbE link to a Windows PC whose ConnectX-3 sits in a PCIe 3.0 x4 slot."""
+    result = inv('cx3-winof550-40g-pcie3-x4-slot.txt')
+    assert result['adapters']['Ethernet 3']['pcie']['ceiling_gbps'] == 31.5
+    assert result['adapters']['Ethernet 3']['pci_location'] == 'PCI bus 6, device 0, function 0'
+    ends = links.link_ends(LINKS[:1], 'win1', IFACES)
+    evaluated = pw.evaluate_ends(ends, result, pw.ping_results([ping(ends[0], 'ping-exe-reply.txt')]))
+    end = evaluated[0]
+    assert end['errors'] == [] and end['pcie_limited'] is True and 'pcie' not in end['state']
+    assert (end['pcie']['ceiling_gbps'], end['pcie']['usable_gbps']) == (31.5, 28.8)
+    assert end['pci_address'] == 'PCI bus 6, device 0, function 0'
+    assert end['card']['text'] == 'Mellanox ConnectX-3 Ethernet Adapter'
+    entry = links.link_report(LINKS[:1], evaluated, run_hosts=['win1'])['links'][0]  # pve1's end: another run
+    assert entry['status'] == 'degraded'
+    assert ('limited by win1:Ethernet 3 sits in PCIe 3.0 x4 (8 GT/s): ceiling 31.5 Gb/s raw (8 GT/s x 4 lanes x 128/130 '
+            'encoding), about 28.8 Gb/s after PCIe protocol overhead') in entry['warnings']
+    assert 'win1:Ethernet 3: PCIe link runs at x4, the card can do x8: the slot limits it to 31.5 Gb/s (PCIe 3.0 x4)' in \
+        entry['warnings']
+    # Without HardwareInfo (older documents, or a driver that gives none) the end has no PCIe ceiling, as before.
+    assert pw.evaluate_ends(ends, inv('cx3-winof550-40g-up-port2-disconnected.txt'), [])[0]['pcie'] == {}
+
+
+@settings(max_examples=300, deadline=None)
+@given(entry=st.dictionaries(st.sampled_from(FIELDS), JSON_VALUES, max_size=10))
+def test_fuzz_hardware_info_never_tracebacks(entry):
+    result = pw.hardware_info(entry)
+    summary = result['pcie']
+    assert summary['ceiling_gbps'] is None or summary['ceiling_gbps'] > 0
