@@ -16,7 +16,8 @@ Layout (everything named cxlab-*, state under .cache/lab/):
   (kill -TERM 1 in the container; podman --restart=always starts it again) keeps its ports and cables;
 - in it: mgmt0 (management, a veth into the host bridge cxlab0, never touched by the roles; on a Proxmox
   host the port of the bridge vmbr0 that holds the address and the default route, as the installer sets it up) and one TAP
-  per card port (ens1, ens1d1) set to the cable's speed with ethtool -s;
+  per card port (ens1, ens1d1) set to the speed the cable trains at with ethtool -s (trained_speed: a 56G
+  cable without a Mellanox FDR module comes up at 40G);
 - a cable is a relay process (tests/lab/relay.py) holding both TAPs: carrier while it runs;
 - the card emulator's state (flash, NV config, VPD, module state) is .cache/lab/hosts/<host>/fakemlx,
   mounted at /var/lib/fakemlx; the real mstflint tools see it through /etc/ld.so.preload.
@@ -617,6 +618,20 @@ def card_of(topo, end):
     return None
 
 
+def trained_speed(cable):
+    """The speed the cable's two ports train at: its speed_mbps, but a 56000 cable comes up at 40000 unless its
+    module is a Mellanox FDR cable (a known part of the emulator with the 14.0625 Gb/s lane rate, MC2207130): a
+    ConnectX-3 runs Mellanox's 56 GbE only over Mellanox's own cables and autonegotiates 40 GbE over any other."""
+    speed = cable['speed_mbps']
+    module = cable.get('module')
+    if speed != 56000 or module is None:
+        return speed
+    desc = emulated_cards.resolve_module(module)
+    part = emulated_cards.KNOWN_PARTS.get((desc.get('part_number') or '')[:9], {})
+    fdr = desc['type'] in ('dac', 'aoc') and desc.get('vendor') == 'Mellanox' and part.get('br', 0) >= 140
+    return 56000 if fdr else 40000
+
+
 def cardctl(host, *args, **kw):
     """tests/lab/emulator/cardctl.py on the host's emulated cards (the one place of its argv)."""
     return run([sys.executable, os.path.join(EMU, 'cardctl.py'), '--root', os.path.join(host_dir(host), 'fakemlx')] + list(args), **kw)
@@ -750,7 +765,7 @@ def wire(topo):
     sources = ensure_mirror(tag, net)
     speeds = {}
     for cable in topo.get('cables') or []:
-        speeds[cable['a']] = speeds[cable['b']] = cable['speed_mbps']
+        speeds[cable['a']] = speeds[cable['b']] = trained_speed(cable)
     for name, host in sorted(topo['hosts'].items()):
         ensure_netns(topo, name, host, net, speeds)
         ensure_cards(name, host)
@@ -868,6 +883,7 @@ def cmd_status(topo):
     for cable in topo.get('cables') or []:
         status['cables'][cable['name']] = {
             'plugged': bool(relay_alive(cable['name'])), 'speed_mbps': cable['speed_mbps'],
+            'trained_mbps': trained_speed(cable),
             'ends': list(cable_ends(cable)),
             'carrier': dict((end, carrier(*split_port(end))) for end in cable_ends(cable))}
     print(json.dumps(status, indent=2, sort_keys=True))
@@ -923,7 +939,7 @@ def cmd_swap(topo, host, port_a, port_b):
         swaps[original] = ends[port_b]
     with open(swaps_path(), 'w') as handle:
         json.dump(swaps, handle)
-    speed = moved['speed_mbps']
+    speed = trained_speed(moved)
     in_ns(host, 'ethtool', '-s', port_b, 'speed', str(speed), 'duplex', 'full', 'autoneg', 'off')
     plug_modules(topo, moved)
     plug(moved)
