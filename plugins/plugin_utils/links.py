@@ -218,7 +218,7 @@ def module_name(module):
 
 
 def _link_modes_max(modes):
-    speeds = [int(m.split('base')[0]) for m in modes or [] if str(m).split('base')[0].isdigit()]
+    speeds = [int(str(m).split('base', 1)[0]) for m in modes or [] if str(m).split('base', 1)[0].isdigit()]
     return max(speeds) if speeds else None
 
 
@@ -521,8 +521,8 @@ def cable_text(ends):
         if end.get('missing') or not module:
             continue
         if module.get('kind') == 'none':
-            text = {'no_module': 'no module', 'unreadable': 'a module ethtool cannot read'}.get(module.get('reason'),
-                                                                                              'module unknown')
+            words = {'no_module': 'no module', 'unreadable': 'a module ethtool cannot read'}
+            text = words.get(module.get('reason'), 'module unknown')
         else:
             text = module.get('summary') or module_name(module) or 'module'
         names.append((side, text))

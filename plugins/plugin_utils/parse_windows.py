@@ -7,7 +7,8 @@
 Pure functions over the JSON that the windows_host role's PowerShell prints with ConvertTo-Json
 (no Ansible import): one document ``{PnpDevices, SignedDrivers, DriverPackages, Adapters, HardwareInfo}`` whose
 entries carry the property names of Win32_PnPEntity, Win32_PnPSignedDriver, Get-WindowsDriver,
-Get-NetAdapter (MSFT_NetAdapter) and Get-NetAdapterHardwareInfo (MSFT_NetAdapterHardwareInfoSettingData). Values are read by property name, never by position, and every
+Get-NetAdapter (MSFT_NetAdapter) and Get-NetAdapterHardwareInfo
+(MSFT_NetAdapterHardwareInfoSettingData). Values are read by property name, never by position, and every
 reader copes with what ConvertTo-Json really prints:
 
 * a single object where a list was meant (one card, one adapter);
@@ -259,8 +260,8 @@ def hardware_info(entry):
     max_speed = pcie_speed_gts(prop(entry, 'PciExpressMaxLinkSpeedEncoded'))
     max_speed = max_speed if max_speed is not None else pcie_speed_gts(prop(entry, 'PcieMaxLinkSpeed'))
     max_width = pcie_width(prop(entry, 'PciExpressMaxLinkWidth', 'PcieMaxLinkWidth'))
-    bus, device, function = (_int(prop(entry, *names)) for names in (('BusNumber', 'Bus'), ('DeviceNumber', 'Device'),
-                                                                         ('FunctionNumber', 'Function')))
+    bus, device, function = (_int(prop(entry, *names))
+                             for names in (('BusNumber', 'Bus'), ('DeviceNumber', 'Device'), ('FunctionNumber', 'Function')))
     location = ('PCI bus %d, device %d, function %d' % (bus, device, function)
                 if None not in (bus, device, function) else text(entry, 'LocationInformationString'))
     return {'name': text(entry, 'Name', 'InterfaceAlias', 'ifAlias'),

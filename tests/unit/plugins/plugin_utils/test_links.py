@@ -281,9 +281,9 @@ def _pair(links_, ports_by_host, devices=None, others=None):
         for end in links.link_ends(links_, host, PAIR_IFACES):
             state = ports_by_host[host]
             up = state['carrier']
-            ends.extend(links.evaluate_ends([end], {'ens1': state}, [dict(source='ens1', address=end['peer_address'],
-                                                                           rc=0 if up else 1)],
-                                            [(devices or {}).get(host, FCBT)], ports=(others or {}).get(host)))
+            pings = [dict(source='ens1', address=end['peer_address'], rc=0 if up else 1)]
+            ends.extend(links.evaluate_ends([end], {'ens1': state}, pings, [(devices or {}).get(host, FCBT)],
+                                            ports=(others or {}).get(host)))
     entry, = links.link_report(links_, ends)['links']
     return entry, ends
 
