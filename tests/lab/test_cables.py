@@ -62,7 +62,7 @@ def site(*extra):
 
 def report_row(link):
     """The link's row of reports/links.md: {status, declared, negotiated, cable, reasons (the Reason column, split)}."""
-    with open(REPORT) as handle:
+    with open(REPORT, encoding='utf-8') as handle:
         text = handle.read()
     for line in text.splitlines():
         cells = [c.strip() for c in line.split('|')[1:-1]]
