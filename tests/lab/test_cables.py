@@ -61,13 +61,13 @@ def site(*extra):
 
 
 def report_row(link):
-    """The link's row of reports/links.md: {status, declared, negotiated, cable, reasons (the Reason column, split)}."""
+    """The link's row of reports/links.md: {status, declared, negotiated, cable, reasons (the Why column, one reason per <br>)}."""
     with open(REPORT, encoding='utf-8') as handle:
         text = handle.read()
     for line in text.splitlines():
         cells = [c.strip() for c in line.split('|')[1:-1]]
         if len(cells) == 8 and cells[0] == link:
-            reasons = [] if cells[7] == '-' else cells[7].split('; ')
+            reasons = [] if cells[7] == '-' else cells[7].split('<br>')
             return {'status': cells[1], 'declared': cells[2], 'negotiated': cells[3], 'cable': cells[4], 'reasons': reasons,
                     'line': line}
     raise AssertionError('no row for %s in\n%s' % (link, text))
