@@ -56,6 +56,17 @@ class ActionModule(ActionBase):
     def _module(self, name, args, task_vars, check=False):
         return actions.run_module(self, name, args, task_vars, self._result, check=check)
 
+    def _guard_after(self, guard, clustered, timeout, task_vars):
+        """pve_reboot_guard phase=after for what the before phase did (the return to the cluster, or the undo after a
+        failure); a connection that fails is a failed result, not an exception."""
+        try:
+            return self._module(GUARD, {'phase': 'after', 'clustered': clustered,
+                                        'maintenance': bool(guard.get('maintenance_entered')),
+                                        'start_guests': guard.get('stopped_guests') or [],
+                                        'wait_timeout': timeout}, task_vars)
+        except AnsibleError as exc:
+            return {'failed': True, 'msg': to_text(exc)}
+
     def _reboot(self, args, task_vars):
         """ansible.builtin.reboot's action, on this task's connection, with only its own options."""
         task = self._task.copy()
@@ -106,26 +117,14 @@ class ActionModule(ActionBase):
         else:
             result.update(changed=True, rebooted=True)
             if guard.get('proxmox'):
-                try:
-                    after = self._module(GUARD, {'phase': 'after', 'clustered': guard.get('cluster') is not None,
-                                                 'maintenance': bool(guard.get('maintenance_entered')),
-                                                 'start_guests': guard.get('stopped_guests') or [],
-                                                 'wait_timeout': args['reboot_timeout']}, task_vars)
-                except AnsibleError as exc:
-                    after = {'failed': True, 'msg': to_text(exc)}
+                after = self._guard_after(guard, guard.get('cluster') is not None, args['reboot_timeout'], task_vars)
                 result['guard_after'] = after
                 if after.get('failed'):
                     failure = after.get('msg') or 'the return to the cluster failed'
         if failure is not None:
             undo = None
             if guard.get('proxmox') and (guard.get('maintenance_entered') or guard.get('stopped_guests')):
-                try:
-                    undo = self._module(GUARD, {'phase': 'after', 'clustered': False,
-                                                'maintenance': bool(guard.get('maintenance_entered')),
-                                                'start_guests': guard.get('stopped_guests') or [],
-                                                'wait_timeout': UNDO_TIMEOUT}, task_vars)
-                except AnsibleError as exc:
-                    undo = {'failed': True, 'msg': to_text(exc)}
+                undo = self._guard_after(guard, False, UNDO_TIMEOUT, task_vars)
                 result['undo'] = undo
             result.update(failed=True, reason='reboot_failed',
                           msg='The reboot of %s failed: %s.%s' % (host, failure.rstrip('.'), left_to_do(host, guard, undo)))
