@@ -7,6 +7,7 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+from ansible_collections.homelab.connectx.plugins.module_utils import tools
 from ansible_collections.homelab.connectx.plugins.plugin_utils import links
 
 
@@ -27,8 +28,10 @@ def connectx_interfaces_by_host(hostvars, hosts):
     return dict((h, hostvars[h].get('connectx_interfaces') or []) for h in hosts)
 
 
-def tool_text(state):
-    """The tool of a host in words, for the report: flavour, version, package version and whether it is held."""
+def tool_text(state, os_info=None):
+    """The tool of a host in words, for the report: flavour, version, package version, where the package comes from when
+    it is not the node's own release (Debian 12's mstflint on Debian 13: tools.mstflint_route), and whether it is held.
+    ``os_info``: the node's os-release as mlx_device_info returns it."""
     if not state:
         return '-'
     name = state.get('name') or '?'
@@ -38,20 +41,25 @@ def tool_text(state):
     if state.get('package_version'):
         held = state.get('held')
         unheld = ', not held: apt upgrade may replace it' if name == 'mstflint' else ', not held'
-        text += ' (package %s %s%s)' % (state.get('package') or name, state['package_version'],
-                                        ', held' if held else unheld if held is False else '')
+        route = tools.mstflint_route(os_info, '%s=%s' % (state.get('package') or name, state['package_version']))
+        text += ' (package %s %s%s%s)' % (state.get('package') or name, state['package_version'],
+                                          ' from Debian 12 %s, pinned' % tools.BOOKWORM_ROUTE['suite'] if route == 'bookworm' else '',
+                                          ', held' if held else unheld if held is False else '')
     if state.get('supports_connectx3') is False:
         text += ' - does not support ConnectX-3'
     return text
 
 
 def connectx_tools_by_host(hostvars, hosts):
-    """{host: {tool, tool_text}} from each host's connectx_tools_state (set by the tools role), for the report."""
+    """{host: {tool, tool_text, system}} from each host's connectx_tools_state and connectx_node (set by the tools
+    role), for the report; ``system``: the node's release (os-release PRETTY_NAME), or None when unknown."""
     out = {}
     for host in hosts or []:
         state = hostvars[host].get('connectx_tools_state') if host in hostvars else None
         if state:
-            out[host] = {'tool': state, 'tool_text': tool_text(state)}
+            node = hostvars[host].get('connectx_node') or {}
+            os_info = node.get('os') if isinstance(node, dict) and isinstance(node.get('os'), dict) else {}
+            out[host] = {'tool': state, 'tool_text': tool_text(state, os_info), 'system': os_info.get('pretty_name') or None}
     return out
 
 

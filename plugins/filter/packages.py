@@ -125,18 +125,39 @@ def connectx_mstflint_route(os_info, package, uri='http://deb.debian.org/debian'
                                  % (os_info,))
     route = tools.mstflint_route(os_info, package)
     if route != 'bookworm':
-        return {'route': route, 'suite': None, 'packages': [], 'files': {}, 'message': None}
+        return {'route': route, 'suite': None, 'packages': [], 'files': {}, 'message': None, 'uri': None}
     if not uri or not (trusted or signed_by):
         raise AnsibleFilterError('connectx_mstflint_route needs the bookworm source\'s URI and its Signed-By keyring '
                                  '(or trusted=true for an unsigned local mirror)')
     names = [tools.BOOKWORM_ROUTE['package']] + list(tools.BOOKWORM_ROUTE['libraries'])
     return {
-        'route': route, 'suite': tools.BOOKWORM_ROUTE['suite'], 'packages': names,
+        'route': route, 'suite': tools.BOOKWORM_ROUTE['suite'], 'packages': names, 'uri': uri,
         'files': _bookworm_files(uri, signed_by, bool(trusted)),
         'message': ('Debian 13 has no mstflint that handles ConnectX-3: Debian 12\'s mstflint %s comes from %s (%s), '
                     'pinned so that only %s come from there'
                     % (tools.BOOKWORM_ROUTE['version'], tools.BOOKWORM_ROUTE['suite'], uri, ', '.join(names))),
     }
+
+
+def connectx_tools_install_failure(route, missing, host, apt_message=None, system=None, package=None):
+    """The refusal of the tools role when apt could not install ``missing`` on ``host``: the reason, what apt said, the
+    fix that works for the node's ``route`` (connectx_mstflint_route's result) and that the cards were not touched."""
+    route = route if isinstance(route, dict) else {}
+    said = apt_message or 'apt failed'
+    if route.get('route') == 'bookworm':
+        spec = str(package or '%s=%s' % (tools.BOOKWORM_ROUTE['package'], tools.BOOKWORM_ROUTE['version']))
+        uri = route.get('uri') or 'bookworm'
+        return ("Debian 12's %s could not be installed from %s (%s) on %s (%s): %s. Debian 13's own mstflint does not "
+                "handle ConnectX-3 (4.26 and later dropped it from mstconfig, 4.30 and later crash on ConnectX-3 Pro), and "
+                "no other Debian 13 suite has an older one. Fix: make bookworm reachable (connectx_mstflint_bookworm_uri: a "
+                "mirror or proxy of it, with connectx_mstflint_bookworm_signed_by) or use NVIDIA MFT %s or earlier "
+                "(connectx_tool: mft with connectx_mft_packages). The apt source and preferences the role wrote were "
+                "removed. Nothing has been changed on the cards."
+                % (spec.replace('=', ' '), route.get('suite') or 'bookworm', uri, host, system or 'Debian 13', said,
+                   tools.MFT_LAST_CX3))
+    return ('apt could not install %s on %s: %s. Fix: make the package available in the node\'s apt sources, or use NVIDIA '
+            'MFT %s or earlier (connectx_tool: mft with connectx_mft_packages). Nothing has been changed on the cards.'
+            % (', '.join(missing or []) or 'the packages', host, said, tools.MFT_LAST_CX3))
 
 
 class FilterModule(object):
@@ -147,4 +168,5 @@ class FilterModule(object):
             'connectx_missing_packages': connectx_missing_packages,
             'connectx_mft_packages_check': connectx_mft_packages_check,
             'connectx_mstflint_route': connectx_mstflint_route,
+            'connectx_tools_install_failure': connectx_tools_install_failure,
         }

@@ -21,6 +21,10 @@ description:
     the files are put back as they were (new ones removed), C(ifreload --all) runs again, and the module fails.
   - Check mode writes nothing; it runs C(ifreload --all --no-act) when a file would change (its output in
     RV(no_act)), else C(ifquery --check) (RV(in_sync)). Both are read-only.
+  - Before a reload, creates C(/etc/iproute2/rt_tables.d) when it is missing (RV(created_dirs), with a warning);
+    ifupdown2 writes its VRF table map there at every reload and fails the reload without it, and Debian 13's
+    iproute2 (6.15) no longer ships C(/etc/iproute2) (CumulusNetworks/ifupdown2 pull request 348). Debian 13's
+    ifupdown2 3.0.0 fails every C(ifreload --all) on such a node, VRF or not.
 version_added: 0.3.0
 extends_documentation_fragment:
   - homelab.connectx.attributes
@@ -104,6 +108,12 @@ no_act:
   returned: when run
   type: list
   elements: str
+created_dirs:
+  description: The directories created before the reload (in check mode, that would be); see the description.
+  returned: success
+  type: list
+  elements: str
+  sample: [/etc/iproute2/rt_tables.d]
 reason:
   description:
     - Machine-readable failure reason. V(invalid_argument) and V(management_interface) (bad or protected ports),
@@ -124,6 +134,10 @@ from ansible_collections.homelab.connectx.plugins.module_utils.common import rea
 from ansible_collections.homelab.connectx.plugins.module_utils import ifupdown
 
 INTERFACES = '/etc/network/interfaces'
+# Where ifupdown2's vrf addon writes ifupdown2_vrf_map.conf at every reload (see the description).
+IPROUTE2_TABLES = '/etc/iproute2/rt_tables.d'
+VRF_MAP_WARNING = ('created %s: ifupdown2 writes its VRF table map there at every reload and fails the reload without it; '
+                   "Debian 13's iproute2 no longer ships /etc/iproute2 (CumulusNetworks/ifupdown2 pull request 348)")
 
 
 def main():
@@ -179,7 +193,8 @@ def main():
         refuse(module, runner, 'Cannot read a file of the role on %s (%s); run as root (become: true). Nothing has been '
                'changed.' % (host, exc), 'unreadable')
     files = sorted(p for p in wanted if previous[p] != wanted[p])
-    result = dict(changed=bool(files), files=files, in_sync=None, reloaded=False)
+    missing = [] if os.path.isdir(IPROUTE2_TABLES) else [IPROUTE2_TABLES]
+    result = dict(changed=bool(files), files=files, in_sync=None, reloaded=False, created_dirs=[])
     if module._diff:
         result['diff'] = [dict(before_header=p, after_header=p, before=previous[p] or '', after=wanted[p]) for p in files]
     check_argv = ['ifquery', '--check'] + names
@@ -194,6 +209,9 @@ def main():
             result['in_sync'] = runner.run(check_argv).ok
             result['reloaded'] = not result['in_sync']
             result['changed'] = result['reloaded']
+        if result['reloaded'] and missing:
+            result['created_dirs'] = missing
+            module.warn(VRF_MAP_WARNING % IPROUTE2_TABLES)
         module.exit_json(**result)
 
     try:
@@ -207,6 +225,14 @@ def main():
         result['in_sync'] = runner.run(check_argv).ok
         if result['in_sync']:
             module.exit_json(**result)
+    if missing:
+        try:
+            os.makedirs(IPROUTE2_TABLES, 0o755)
+        except OSError as exc:
+            refuse(module, runner, 'Cannot create %s on %s (%s), which ifupdown2 needs to reload; the files written are in '
+                   'place but not applied: %s.' % (IPROUTE2_TABLES, host, exc, ', '.join(files) or 'none'), 'write_failed')
+        result['created_dirs'] = missing
+        module.warn(VRF_MAP_WARNING % IPROUTE2_TABLES)
     reload_ = runner.run(['ifreload', '--all'])
     failed = None if reload_.ok else ('ifreload --all', reload_)
     if failed is None:

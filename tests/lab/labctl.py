@@ -59,6 +59,15 @@ import cardctl as emulated_cards  # noqa: E402  pylint: disable=wrong-import-pos
 import cluster  # noqa: E402  pylint: disable=wrong-import-position,import-error
 import mirror  # noqa: E402  pylint: disable=wrong-import-position,import-error
 
+# The Debian release of a host's image (topology ``os``): Proxmox VE 8 is Debian 12 "bookworm", Proxmox VE 9 is Debian 13
+# "trixie" (what a homelab installs since August 2025: its mstflint 4.31 does not handle ConnectX-3).
+OS_SUITES = {'pve8': 'bookworm', 'pve9': 'trixie'}
+
+
+def host_suite(host):
+    return OS_SUITES[host.get('os', 'pve8')]
+
+
 # NVIDIA's file name of the target image (psid table fixture notes): what a user downloads.
 IMAGE_NAMES = {'MCX354A-FCBT': 'fw-ConnectX3-rel-2_42_5000-MCX354A-FCB_A2-A5-FlexBoot-3.4.752.bin'}
 
@@ -135,6 +144,8 @@ def load_topology(path):
             raise LabError('%s.management: not an IP address: %r' % (where, host.get('management')))
         if ipaddress.ip_address(str(host['management'])) not in net:
             raise LabError('%s.management: %s is not in management_subnet %s' % (where, host['management'], net))
+        if host.get('os', 'pve8') not in OS_SUITES:
+            raise LabError('%s.os: must be one of %s, got %r' % (where, ', '.join(sorted(OS_SUITES)), host.get('os')))
         if not re.match(r'^[a-z_][a-z0-9_-]{0,31}$', str(host.get('login', 'root'))):
             raise LabError('%s.login: not a user name: %r' % (where, host.get('login')))
         extra = host.get('vars', {})
@@ -151,6 +162,8 @@ def load_topology(path):
                 raise LabError('%s.preset: unknown preset/PSID %r (known: %s)' % (cwhere, card.get('preset'), ', '.join(sorted(presets))))
             if not re.match(r'^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$', str(card.get('bdf'))):
                 raise LabError('%s.bdf: not a PCI address like 0000:03:00.0: %r' % (cwhere, card.get('bdf')))
+            if card.get('vsc', False) not in (True, False):
+                raise LabError('%s.vsc: must be true or false, got %r' % (cwhere, card.get('vsc')))
             if card.get('slot_speed') not in (2.5, 5, 8) or card.get('slot_width') not in (1, 2, 4, 8, 16):
                 raise LabError('%s.slot_speed/slot_width: must be 2.5|5|8 GT/s and 1|2|4|8|16 lanes' % cwhere)
             for dev in card.get('netdevs') or []:
@@ -202,17 +215,19 @@ def split_port(text):
 
 # ------------------------------------------------------------------ host image
 
-def image_tag():
+def image_tag(suite):
     digest = hashlib.sha256()
     for name in ('packages.txt',):
         with open(os.path.join(HOST_RECIPE, name), 'rb') as handle:
             digest.update(handle.read())
     digest.update(MIRROR.encode())
+    digest.update(suite.encode())
     return 'localhost/%s-host:%s' % (PREFIX, digest.hexdigest()[:12])
 
 
-def ensure_image():
-    tag = image_tag()
+def ensure_image(suite='bookworm'):
+    """The host image of a Debian release (debootstrap of the suite, the same packages.txt), built once."""
+    tag = image_tag(suite)
     if podman('image', 'exists', tag, check=False).returncode == 0:
         return tag
     tarball = os.path.join(STATE, 'rootfs-%s.tar' % tag.rsplit(':', 1)[1])
@@ -220,9 +235,9 @@ def ensure_image():
         with open(os.path.join(HOST_RECIPE, 'packages.txt')) as handle:
             packages = [line.split('#')[0].strip() for line in handle if line.split('#')[0].strip()]
         root = tempfile.mkdtemp(prefix='cxlab-rootfs-', dir=STATE)
-        log('building the host root filesystem (debootstrap bookworm, about a minute)')
+        log('building the host root filesystem (debootstrap %s, about a minute)' % suite)
         try:
-            run(['debootstrap', '--variant=minbase', '--include=' + ','.join(packages), 'bookworm', root, MIRROR], timeout=1800)
+            run(['debootstrap', '--variant=minbase', '--include=' + ','.join(packages), suite, root, MIRROR], timeout=1800)
             run(['tar', '-C', root, '-cf', tarball + '.part', '.'])
             os.rename(tarball + '.part', tarball)
         finally:
@@ -231,9 +246,13 @@ def ensure_image():
     return tag
 
 
-def alias_image(tag):
-    """Also tag the image as localhost/cxlab-host:lab: the fixed name molecule's platforms use."""
-    podman('tag', tag, 'localhost/%s-host:lab' % PREFIX)
+# The fixed names molecule's platforms use for the image of each release (extensions/molecule/*/molecule.yml).
+IMAGE_ALIASES = {'bookworm': 'lab', 'trixie': 'pve9'}
+
+
+def alias_image(tag, suite='bookworm'):
+    """Also tag the image under its fixed name: localhost/cxlab-host:lab (Debian 12), localhost/cxlab-host:pve9 (Debian 13)."""
+    podman('tag', tag, 'localhost/%s-host:%s' % (PREFIX, IMAGE_ALIASES[suite]))
 
 
 # ------------------------------------------------------------------ package mirror
@@ -258,20 +277,28 @@ def mirror_alive():
     return live_pid(mirror_pidfile(), lambda cmdline: mirror.MARKER.encode() in cmdline.split(b'\0'))
 
 
-def ensure_mirror(tag, net):
-    """The local Debian mirror (tests/lab/mirror.py): built once per host image, served on the bridge."""
-    def installed():
+def ensure_mirror(tags, net):
+    """The local Debian mirror (tests/lab/mirror.py): a repository per Debian release of the lab's hosts ({suite: image
+    tag}), built once per host image, and the bookworm route's when a host runs Debian 13; served on the bridge.
+    Returns {suite: the sources.list of a host of that release}."""
+    def installed(tag):
         res = podman('run', '--rm', '--network', 'none', tag, 'dpkg-query', '--show', '--showformat=${Package}\\n')
         return res.stdout.split()
     try:
-        directory = mirror.build(STATE, tag, installed)
+        for suite, tag in sorted(tags.items()):
+            mirror.build(STATE, tag, lambda tag=tag: installed(tag), suite=suite, archive=MIRROR)
+        if 'trixie' in tags:
+            mirror.build_route(STATE, MIRROR)
     except mirror.MirrorError as exc:
         raise LabError('the package mirror: %s' % exc)
+    directory = mirror.served_root(STATE)
     address = str(next(net.hosts()))
+    sources = dict((suite, mirror.sources_line(address, suite)) for suite in tags)
     if mirror_alive():
-        return mirror.sources_line(address)
+        return sources
     with open(os.path.join(STATE, 'mirror.log'), 'w') as log_file:
-        proc = subprocess.Popen([sys.executable, os.path.join(LAB, 'mirror.py'), 'serve', address, str(mirror.PORT), directory,
+        proc = subprocess.Popen([sys.executable, os.path.join(LAB, 'mirror.py'), 'serve', address,
+                                 '%d,%d' % (mirror.PORT, mirror.ARCHIVE_PORT), directory,
                                  mirror.MARKER], start_new_session=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                 stderr=log_file)
     with open(mirror_pidfile(), 'w') as handle:
@@ -289,7 +316,7 @@ def ensure_mirror(tag, net):
                 raise LabError('the package mirror does not answer on %s:%s after 10 s (see .cache/lab/mirror.log)'
                                % (address, mirror.PORT))
             time.sleep(0.1)
-    return mirror.sources_line(address)
+    return sources
 
 
 def stop_mirror():
@@ -410,7 +437,7 @@ def ensure_cards(name, host):
         cardctl(name, 'create', '--bdf', card['bdf'],
                 '--preset', card['preset'], '--pcie-speed', str(card['slot_speed']), '--pcie-width', str(card['slot_width']),
                 '--netdevs', ','.join(card.get('netdevs') or []), '--base-mac', mac, '--base-guid', guid,
-                '--serial', 'MT1604K%05d' % (sum(map(ord, name)) * 7 + i))
+                '--serial', 'MT1604K%05d' % (sum(map(ord, name)) * 7 + i), *(['--vsc'] if card.get('vsc') else []))
     return root
 
 
@@ -543,7 +570,7 @@ def container_pid(name):
     return int(res.stdout.strip() or 0) if res.returncode == 0 else 0
 
 
-def ensure_container(name, tag, cards_root):
+def ensure_container(name, tag, cards_root, mirror_address):
     state = podman('inspect', '--format', '{{.State.Status}}', container(name), check=False)
     if state.returncode == 0 and state.stdout.strip() == 'running':
         return False
@@ -554,6 +581,8 @@ def ensure_container(name, tag, cards_root):
     # sets an MTU through /sys/class/net/<dev>/mtu): the host's own sysfs of its netns (netsys_mount).
     podman('run', '-d', '--name', container(name), '--hostname', name, '--restart=always',
            '--network', 'ns:/run/netns/%s' % netns(name), '--cap-add', 'NET_ADMIN,NET_RAW,SYS_ADMIN',
+           # The lab has no Internet: deb.debian.org is the lab mirror (tests/lab/mirror.py, its debian/).
+           '--add-host', '%s:%s' % (mirror.ARCHIVE_HOST, mirror_address),
            '-v', '%s:/sys/devices/virtual/net' % netsys_dir(name),
            '--label', 'cxlab=1',
            '-v', '%s:/var/lib/fakemlx' % cards_root,
@@ -711,6 +740,8 @@ def inventory(topo):
         }
         if host.get('login', 'root') != 'root':
             hostvars['ansible_become'] = True
+        # The lab's own marker of the host's release (tests find the Proxmox VE 9 hosts by it; no role reads it).
+        hostvars['cxlab_os'] = host.get('os', 'pve8')
         if not host.get('firmware', True):
             # No image for this host: nor a PSID change (inventory_check warns about an allow without an image).
             hostvars['connectx_firmware_image'] = ''
@@ -759,10 +790,11 @@ def wire(topo):
     """Image, bridge, each host's netns with its ports, the cards and the cables: all but the containers."""
     os.makedirs(STATE, exist_ok=True)
     run(['make', '-s', '-C', EMU])
-    tag = ensure_image()
-    alias_image(tag)
+    tags = dict((suite, ensure_image(suite)) for suite in ['bookworm'] + sorted({host_suite(h) for h in topo['hosts'].values()}))
+    for suite, tag in tags.items():
+        alias_image(tag, suite)
     net = ensure_bridge(topo)
-    sources = ensure_mirror(tag, net)
+    sources = ensure_mirror(dict((s, t) for s, t in tags.items() if s in {host_suite(h) for h in topo['hosts'].values()}), net)
     speeds = {}
     for cable in topo.get('cables') or []:
         speeds[cable['a']] = speeds[cable['b']] = trained_speed(cable)
@@ -770,10 +802,11 @@ def wire(topo):
         ensure_netns(topo, name, host, net, speeds)
         ensure_cards(name, host)
     ensure_ssh(topo)
-    for name in topo['hosts']:
-        # The host's apt sources (its init installs them at the first boot): the lab mirror only.
+    for name, host in topo['hosts'].items():
+        # The host's apt sources (its init installs them at the first boot): the lab mirror of its release only.
         with open(os.path.join(boot_dir(name), 'sources.list'), 'w') as handle:
-            handle.write('# The lab\'s local Debian mirror (tests/lab/mirror.py), standing in for deb.debian.org.\n' + sources)
+            handle.write('# The lab\'s local Debian mirror (tests/lab/mirror.py), standing in for deb.debian.org.\n'
+                         + sources[host_suite(host)])
     ensure_timing(topo)
     ensure_cluster(topo)
     for cable in topo.get('cables') or []:
@@ -781,7 +814,7 @@ def wire(topo):
         plug(cable)
     with open(os.path.join(STATE, 'topology.sha256'), 'w') as handle:
         handle.write(topology_stamp(topo))
-    return tag
+    return tags
 
 
 def forget_backups():
@@ -794,10 +827,11 @@ def cmd_up(topo):
     if not lab_running(topo):
         cmd_down(topo, quiet=True)  # leftovers of a crash or another topology: start clean
         forget_backups()
-    tag = wire(topo)
+    tags = wire(topo)
     started = []
     for name in sorted(topo['hosts']):
-        if ensure_container(name, tag, os.path.join(host_dir(name), 'fakemlx')):
+        if ensure_container(name, tags[host_suite(topo['hosts'][name])], os.path.join(host_dir(name), 'fakemlx'),
+                            str(next(management_net(topo).hosts()))):
             started.append(name)
     wait_booted(topo, sorted(topo['hosts']), timeout=120 + timing_profile()['boot_delay'])
     path = write_inventory(topo)

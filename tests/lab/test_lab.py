@@ -24,13 +24,14 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 LABCTL = [sys.executable, os.path.join(HERE, 'labctl.py')]
 BDF = '0000:03:00.0'
 FCBT = '/opt/cxlab/fcbt.bin'
+ENV = dict(os.environ, LC_ALL='C.UTF-8', ANSIBLE_CONFIG=os.path.join(os.path.dirname(os.path.dirname(HERE)), 'ansible.cfg'))
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0 or not shutil.which('podman') or not shutil.which('debootstrap'),
                                 reason='the lab needs root, podman and debootstrap (tests/lab/apt-packages.txt)')
 
 
 def sh(argv, check=True, timeout=600):
-    res = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False, env=dict(os.environ, LC_ALL='C'))
+    res = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False, env=ENV)
     if check:
         assert res.returncode == 0, '%s: rc %s\n%s%s' % (argv, res.returncode, res.stdout, res.stderr)
     return res
@@ -76,8 +77,18 @@ def lab():
         with open(inv) as handle:
             image = yaml.safe_load(handle)['all']['vars']['connectx_firmware_image']
         sh(['podman', 'cp', image, 'cxlab-pve1:%s' % FCBT])
-        # The lab hosts are fresh nodes: the tool-level checks here install the tools from the lab mirror.
+        # The lab hosts are fresh nodes: the tool-level checks here install the tools from the lab mirror, by hand on a
+        # Proxmox VE 8 node; a Proxmox VE 9 node (Debian 13, no mstflint that handles ConnectX-3) gets Debian 12's from
+        # bookworm the one way that works there, the tools role.
+        with open(inv) as handle:
+            hostvars = dict(kv for group in yaml.safe_load(handle)['all']['children']['connectx_hosts']['children'].values()
+                            for kv in group['hosts'].items())
         for host in ('pve1', 'pve2', 'pve3'):
+            if hostvars[host].get('cxlab_os') == 'pve9':
+                sh([os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), '-i', inv,
+                    os.path.join(HERE, 'playbooks', 'tools.yml'), '--limit', host])
+                ex(host, 'apt-get', 'install', '-y', '-q', '--no-install-recommends', 'iperf3')
+                continue
             ex(host, 'apt-get', 'update', '-q')
             ex(host, 'apt-get', 'install', '-y', '-q', '--no-install-recommends', 'mstflint=4.21.0+1-1', 'iperf3')
         yield image

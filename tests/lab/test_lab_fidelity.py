@@ -115,16 +115,20 @@ def test_a_fresh_host_has_no_tools_until_the_tools_role_installs_them_from_the_l
         # As on a node that never ran `apt update`: the only source is the lab mirror, no lists yet.
         assert 'deb [trusted=yes] http://198.19.0.1:' in ex(host, 'cat', '/etc/apt/sources.list').stdout
         assert ex(host, 'apt-cache', 'policy', 'mstflint').stdout.strip() == ''
-    # pve2 is the sudo host: apt runs with become.
+    # pve2 is the sudo host (apt runs with become) and a Proxmox VE 9 node: Debian 12's mstflint comes from bookworm
+    # (deb.debian.org, which is the lab mirror in the lab), pinned above Debian 13's own 4.31.
     res = sh([PLAYBOOK, '-i', INVENTORY, TOOLS, '--limit', 'pve2'], check=False, env=dict(ENV, ANSIBLE_FORCE_COLOR='0'))
     assert res.returncode == 0, res.stdout[-3000:]
     assert installed('pve2', 'mstflint') == '4.21.0+1-1'
     policy = ex('pve2', 'apt-cache', 'policy', 'mstflint').stdout
-    assert '*** 4.21.0+1-1 500' in policy and 'http://198.19.0.1:' in policy, policy
-    # The mirror also offers the newer stand-in, which the pin kept out.
-    assert '4.26.0+1-1~cxlab1' in policy
+    assert '*** 4.21.0+1-1 1001' in policy and 'http://deb.debian.org/debian bookworm/main' in policy, policy
+    assert '4.31.0+1-4 500' in policy, policy  # Debian 13's own, which the pin keeps out
     assert 'mstflint 4.21.0' in ex('pve2', 'mstflint', '--version').stdout
     assert installed('pve1', 'mstflint') is None  # --limit: nothing elsewhere
+    # A Proxmox VE 8 node's mirror offers the pinned version and the newer stand-in (kept out by the pin: below).
+    ex('pve1', 'apt-get', 'update', '-q')
+    policy = ex('pve1', 'apt-cache', 'policy', 'mstflint').stdout
+    assert '4.21.0+1-1 500' in policy and '4.26.0+1-1~cxlab1 500' in policy, policy
 
 
 def selection(host, package):
@@ -132,10 +136,11 @@ def selection(host, package):
 
 
 def test_the_pinned_mstflint_is_held_so_that_apt_upgrade_keeps_it(lab):
-    """After the tools role (pve2, above) mstflint is on hold: an upgrade would take the 4.26 stand-in otherwise."""
+    """After the tools role (pve2, above) mstflint is on hold; on a Proxmox VE 8 node an upgrade would take the 4.26
+    stand-in otherwise (pve3, in the next test)."""
     assert selection('pve2', 'mstflint') == ['hold']
     upgrade = ex('pve2', 'apt-get', '--simulate', 'upgrade').stdout
-    assert 'Inst mstflint' not in upgrade and 'mstflint' in upgrade, upgrade  # listed as kept back
+    assert 'Inst mstflint' not in upgrade, upgrade
     # connectx_tools_hold: false installs the pin and leaves the selection alone.
     res = sh([PLAYBOOK, '-i', INVENTORY, TOOLS, '--limit', 'pve1', '-e', 'connectx_tools_hold=false'], check=False,
              env=dict(ENV, ANSIBLE_FORCE_COLOR='0'))
@@ -157,6 +162,8 @@ def test_an_unpinned_mstflint_takes_the_4_26_stand_in_and_the_tools_role_refuses
     res = sh([PLAYBOOK, '-i', INVENTORY, TOOLS, '--limit', 'pve3'], check=False, env=dict(ENV, ANSIBLE_FORCE_COLOR='0'))
     assert res.returncode == 0, res.stdout[-3000:]
     assert installed('pve3', 'mstflint') == '4.21.0+1-1' and selection('pve3', 'mstflint') == ['hold']
+    upgrade = ex('pve3', 'apt-get', '--simulate', 'upgrade').stdout
+    assert 'Inst mstflint' not in upgrade and 'mstflint' in upgrade, upgrade  # listed as kept back
 
 
 def test_the_sudo_host_works_only_with_become(lab):

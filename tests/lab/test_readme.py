@@ -161,7 +161,7 @@ def test_the_readme_word_for_word_from_the_tarball(fresh_lab, tmp_path):  # pyli
     with open(os.path.join(folder, 'reports', 'links.md')) as handle:
         report = handle.read()
     assert re.search(r'^\| pve1-pve2 \| (OK|DEGRADED) \| 40.0 Gb/s \| 40.0 Gb/s \|', report, re.M), report
-    assert '| pve1 | mstflint 4.21.0 (package mstflint 4.21.0+1-1, held) |' in report
+    assert '| pve1 | Debian GNU/Linux 12 (bookworm) | mstflint 4.21.0 (package mstflint 4.21.0+1-1, held) |' in report
     # What the README's "What to expect" section quotes from these runs.
     for quoted in ('burned MT_1090120019 2.42.5000 (runs after the reboot)', 'MT_1090120019 2.42.5000 running',
                    'pve1-pve2 end a pve1:ens1 -> pve2:ens1: 40000 Mb/s full, carrier True, mlx4_en, MTU 9000',

@@ -257,9 +257,12 @@ def test_first_run_crossflashes_and_asserts_every_link(lab, tmp_path):
     assert re.search(r'^\| pve1-pve2 \| DEGRADED \|.*limited by pve2:ens1 sits in PCIe 3.0 x4 \(8 GT/s\): ceiling 31.5 Gb/s raw',
                      report, re.M), report
     assert re.search(r'^\| pve1-pve3 \| OK \| 56.0 Gb/s \| 56.0 Gb/s \|', report, re.M)
-    # Each host's tool, with the pinned package on hold (so apt upgrade keeps it).
-    for host in ('pve1', 'pve2', 'pve3', 'ws1'):
-        assert '| %s | mstflint 4.21.0 (package mstflint 4.21.0+1-1, held) |' % host in report, report
+    # Each host's release and tool, with the pinned package on hold (so apt upgrade keeps it); on the Proxmox VE 9
+    # node (pve2) Debian 12's package from bookworm.
+    for host in ('pve1', 'pve3', 'ws1'):
+        assert '| %s | Debian GNU/Linux 12 (bookworm) | mstflint 4.21.0 (package mstflint 4.21.0+1-1, held) |' % host in report, report
+    assert ('| pve2 | Debian GNU/Linux 13 (trixie) | mstflint 4.21.0 (package mstflint 4.21.0+1-1 from Debian 12 bookworm, '
+            'pinned, held) |') in report, report
     assert os.path.getsize(os.path.join(REPO, 'reports', 'links.html')) > 1000
 
 

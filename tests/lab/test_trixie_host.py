@@ -4,31 +4,23 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """A Proxmox VE 9 (Debian 13 "trixie") lab host: the real Debian 13 mstflint 4.31 and the bookworm route.
 
-WRITTEN, NOT YET RUN: it needs a lab that labctl does not build yet. Skipped unless the lab's inventory has a host
-with ``cxlab_os: pve9``. What labctl and the mirror need for it:
-
-- topology: a host field ``os: pve8 | pve9`` (default pve8), validated like the others; a card field ``vsc: true``
-  passed to ``cardctl create --vsc`` (the vendor-specific capability of a real card, on which 4.30/4.31 crash);
-- the host image: ``debootstrap --variant=minbase --include=... trixie`` for pve9 (tests/lab/host/packages.txt
-  installs there as it is), a separate tag and tarball per suite (the suite in image_tag's digest);
-- the mirror (tests/lab/mirror.py), per suite: for pve9 the flat repository holds Debian 13's packages (mstflint
-  4.31.0+1-4 and what the trixie image lacks, iperf3), downloaded with an apt whose sources are trixie
-  (``apt-get -o Dir::Etc::sourcelist=... -o Dir::State::Lists=... -o Dir::Cache=...`` on the controller, or apt in
-  the debootstrapped tree), no 4.26 stand-in; and a second repository ``bookworm-route/`` in the dists layout
-  (``dists/bookworm/main/binary-amd64/Packages`` and a Release with ``Codename: bookworm``, made with
-  apt-ftparchive) holding exactly mstflint 4.21.0+1-1, libboost-filesystem1.74.0 and libjsoncpp25, so that the
-  role's source (``Suites: bookworm``, ``Components: main``) and its ``Pin: release n=bookworm`` match;
-- the inventory: for a pve9 host ``cxlab_os: pve9``, ``connectx_mstflint_bookworm_uri:
-  http://<mirror>/bookworm-route`` and ``connectx_mstflint_bookworm_trusted: true`` (the lab mirror is unsigned).
-
+The built-in lab's pve2 is such a host (topology ``os: pve9``; the inventory marks it ``cxlab_os: pve9``):
+- its image is ``debootstrap trixie`` with the same packages as the Proxmox VE 8 hosts (labctl ensure_image);
+- its mirror (tests/lab/mirror.py ``trixie/``) offers Debian 13's real mstflint 4.31.0+1-4 and no stand-in; it
+  resolves deb.debian.org to the lab mirror, whose ``debian/`` is bookworm as the Debian archive serves it (Debian's
+  signed InRelease and indexes, the real .deb files of mstflint 4.21.0+1-1, libboost-filesystem1.74.0 and
+  libjsoncpp25): the tools role's defaults work unchanged and apt checks Debian's signature;
+- its card has the vendor-specific PCI capability of a real card (``vsc: true``), on which 4.30+ crash.
 Outputs to compare with: tests/unit/fixtures/local/trixie-*.txt (the same tools, recorded in a Debian 13 root
-filesystem under chroot).
+filesystem under chroot). Skipped when the lab has no such host.
 """
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
+import re
+import shutil
 import subprocess
 import sys
 
@@ -38,6 +30,8 @@ import yaml
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 INVENTORY = os.path.join(REPO, '.cache', 'lab', 'inventory.yml')
+TOPOLOGY = os.path.join(HERE, 'topology.yml')
+LABCTL = [sys.executable, os.path.join(HERE, 'labctl.py')]
 BIN = os.path.dirname(sys.executable)
 PLAYBOOK = os.path.join(BIN, 'ansible-playbook')
 TOOLS = os.path.join(HERE, 'playbooks', 'tools.yml')
@@ -47,22 +41,15 @@ PREFERENCES = '/etc/apt/preferences.d/connectx-mstflint-bookworm.pref'
 
 
 def pve9_hosts():
-    if not os.path.exists(INVENTORY):
-        return []
-    with open(INVENTORY) as handle:
-        inv = yaml.safe_load(handle) or {}
-    found = {}
-
-    def walk(group):
-        found.update(group.get('hosts') or {})
-        for child in (group.get('children') or {}).values():
-            walk(child or {})
-    walk(inv.get('all') or {})
-    return sorted(h for h, hv in found.items() if (hv or {}).get('cxlab_os') == 'pve9')
+    """The Proxmox VE 9 hosts of the built-in lab's topology (os: pve9)."""
+    with open(TOPOLOGY) as handle:
+        topo = yaml.safe_load(handle)
+    return sorted(name for name, host in topo['hosts'].items() if host.get('os') == 'pve9')
 
 
-pytestmark = [pytest.mark.skipif(os.geteuid() != 0, reason='the lab needs root (network namespaces, podman)'),
-              pytest.mark.skipif(not pve9_hosts(), reason='no Proxmox VE 9 host (topology os: pve9) in the lab')]
+pytestmark = [pytest.mark.skipif(os.geteuid() != 0 or not shutil.which('podman') or not shutil.which('debootstrap'),
+                                 reason='the lab needs root, podman and debootstrap (tests/lab/apt-packages.txt)'),
+              pytest.mark.skipif(not pve9_hosts(), reason='no Proxmox VE 9 host (os: pve9) in tests/lab/topology.yml')]
 
 
 def sh(argv, check=True, timeout=900):
@@ -93,7 +80,13 @@ def cards(host):
 
 @pytest.fixture(scope='module')
 def host():
-    return pve9_hosts()[0]
+    """A fresh lab (a kept one has its tools installed), down at the end; its first Proxmox VE 9 host."""
+    try:
+        sh(LABCTL + ['down'], check=False)
+        sh(LABCTL + ['up'], timeout=1800)
+        yield pve9_hosts()[0]
+    finally:
+        sh(LABCTL + ['down'], check=False)
 
 
 def test_the_host_is_debian_13_and_its_mirror_has_the_real_4_31(host):
@@ -125,15 +118,26 @@ def test_with_bookworm_unreachable_the_role_refuses_with_the_fix_and_leaves_4_31
     assert not any(ex(host, 'test', '-e', path, check=False).returncode == 0 for path in (SOURCES, PREFERENCES))
 
 
+def packages(host):
+    out = ex(host, 'dpkg-query', '--show', '--showformat=${db:Status-Status} ${Package} ${Version}\\n').stdout
+    return dict(line.split()[1:] for line in out.splitlines() if line.startswith('installed '))
+
+
 def test_the_tools_role_takes_4_21_from_bookworm_pinned_and_held(host):
+    before = packages(host)
     res = tools_role(host)
     assert res.returncode == 0, res.stdout[-3000:]
     assert installed(host, 'mstflint') == '4.21.0+1-1'
     assert ex(host, 'dpkg', '--get-selections', 'mstflint').stdout.split()[1:] == ['hold']
     assert 'from Debian 12 bookworm, pinned, held' in res.stdout and 'libjsoncpp25 come from there' in res.stdout
-    oldstable = ex(host, 'sh', '-c', 'apt list --installed 2>/dev/null | grep /bookworm\\|oldstable', check=False).stdout
-    from_bookworm = sorted(line.split('/')[0] for line in oldstable.splitlines() if line.strip())
-    assert from_bookworm == ['libboost-filesystem1.74.0', 'libjsoncpp25', 'mstflint'], oldstable
+    # What the role installed or replaced: exactly the three packages of the route, each at its bookworm version
+    # (Debian 12's mstflint replacing Debian 13's 4.31 of the test above).
+    after = packages(host)
+    changed = dict((name, version) for name, version in after.items() if before.get(name) != version)
+    assert changed == {'mstflint': '4.21.0+1-1', 'libboost-filesystem1.74.0': '1.74.0+ds1-21', 'libjsoncpp25': '1.9.5-4'}, changed
+    for name in changed:
+        policy = ex(host, 'apt-cache', 'policy', name).stdout
+        assert re.search(r'\*\*\* %s \d+\n\s+-?\d+ http://deb.debian.org/debian bookworm/main' % re.escape(changed[name]), policy), policy
     policy = ex(host, 'apt-cache', 'policy', 'mstflint').stdout
     assert '*** 4.21.0+1-1 1001' in policy, policy
     assert 'Inst ' not in ex(host, 'apt-get', '-s', 'full-upgrade').stdout

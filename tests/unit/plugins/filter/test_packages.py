@@ -15,7 +15,8 @@ __metaclass__ = type
 import pytest
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.homelab.connectx.plugins.filter.packages import connectx_missing_packages, connectx_mstflint_route
+from ansible_collections.homelab.connectx.plugins.filter.packages import (
+    connectx_missing_packages, connectx_mstflint_route, connectx_tools_install_failure)
 
 DEBIAN12 = {
     'ethtool': {'installed': True, 'version': '1:6.1-1', 'held': False},
@@ -78,7 +79,7 @@ def test_debian13_takes_mstflint_4_21_from_bookworm_with_the_files_that_were_tri
     (None, 'mstflint=4.21.0+1-1'),
 ])
 def test_other_nodes_use_their_own_sources(os_info, package):
-    native = {'route': 'native', 'suite': None, 'packages': [], 'files': {}, 'message': None}
+    native = {'route': 'native', 'suite': None, 'packages': [], 'files': {}, 'message': None, 'uri': None}
     assert connectx_mstflint_route(os_info, package) == native
 
 
@@ -95,3 +96,21 @@ def test_route_input_errors():
         connectx_mstflint_route('debian 13', 'mstflint=4.21.0+1-1')
     with pytest.raises(AnsibleFilterError, match='Signed-By'):
         connectx_mstflint_route(DEBIAN13_OS, 'mstflint=4.21.0+1-1', signed_by='')
+
+
+def test_the_install_failure_on_debian_13_gives_the_fixes_that_work():
+    route = connectx_mstflint_route(DEBIAN13_OS, 'mstflint=4.21.0+1-1', uri='http://127.0.0.1:9/debian', trusted=True)
+    text = connectx_tools_install_failure(route, ['mstflint=4.21.0+1-1'], 'pve2', apt_message='Failed to update apt cache',
+                                          system='Debian GNU/Linux 13 (trixie)', package='mstflint=4.21.0+1-1')
+    assert text.startswith("Debian 12's mstflint 4.21.0+1-1 could not be installed from bookworm (http://127.0.0.1:9/debian) "
+                           'on pve2 (Debian GNU/Linux 13 (trixie)): Failed to update apt cache. '), text
+    assert 'NVIDIA MFT 4.32 or earlier (connectx_tool: mft' in text and 'were removed' in text
+    assert text.endswith('Nothing has been changed on the cards.')
+
+
+def test_the_install_failure_elsewhere_names_the_packages():
+    native = connectx_mstflint_route(DEBIAN12_OS, 'mstflint=4.21.0+1-1')
+    text = connectx_tools_install_failure(native, ['mstflint=4.21.0+1-1', 'iperf3'], 'pve1')
+    assert text == ("apt could not install mstflint=4.21.0+1-1, iperf3 on pve1: apt failed. Fix: make the package available "
+                    "in the node's apt sources, or use NVIDIA MFT 4.32 or earlier (connectx_tool: mft with "
+                    "connectx_mft_packages). Nothing has been changed on the cards.")
