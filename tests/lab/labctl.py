@@ -473,7 +473,8 @@ def boot_dir(name):
 # CXLAB_TIMING=realistic: what real hardware takes. The flash figures are the typical times of the
 # card's SPI NOR flash (Micron M25PX16 datasheet: page program 0.8 ms, 64 KiB sector erase 0.7 s,
 # 4 KiB subsector erase 70 ms) - a floor for a real burn, which also pays the slow config-space
-# gateway; the boot delay stands for POST and the boot of a server (CXLAB_BOOT_DELAY, seconds).
+# gateway; the boot delay stands for POST and the boot of a server at each reboot (CXLAB_BOOT_DELAY, seconds; not at
+# the containers' first start: `up` brings up nodes that are already on).
 TIMING = {
     'fast': {'flash': None, 'boot_delay': 0},
     'realistic': {'flash': {'page_program_us': 800, 'sector_erase_us': 700000, 'subsector_erase_us': 70000}, 'boot_delay': 60},
