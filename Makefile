@@ -95,11 +95,15 @@ molecule: deps collection
 faults: deps collection
 	$(VPY) tests/fault_matrix.py
 
-# The benchmark (bench/run.py): by hand vs site.yml first converge vs re-run, N = 1 2 4 8 lab hosts
-# (BENCH_HOSTS="1 2" for fewer); writes bench/results.json, results.md and chart.svg. Not part of test.
+# The benchmark (bench/run.py): by hand over SSH vs site.yml first converge vs re-run, N = 1 2 4 8 lab hosts
+# (BENCH_HOSTS="1 2" for fewer), with the lab's fast and realistic timing (BENCH_PROFILES=fast for one), and over
+# podman exec at the smallest and largest N (BENCH_PODMAN_HOSTS="1" or none); writes bench/results.json,
+# results.md and chart.svg. Not part of test (bench/README.md: what it measures, how long it takes).
 BENCH_HOSTS ?= 1 2 4 8
+BENCH_PROFILES ?= fast realistic
+BENCH_PODMAN_HOSTS ?=
 bench: deps collection
-	$(VPY) bench/run.py --hosts $(BENCH_HOSTS)
+	$(VPY) bench/run.py --hosts $(BENCH_HOSTS) --profiles $(BENCH_PROFILES) $(if $(strip $(BENCH_PODMAN_HOSTS)),--podman-hosts $(BENCH_PODMAN_HOSTS))
 
 # --- the main job ------------------------------------------------------------------------
 demo:
