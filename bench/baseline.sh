@@ -1,6 +1,10 @@
 #!/bin/bash -eu
 # The same work as site.yml, done by hand on one host: what a careful user types, in two parts
-# around the one reboot. Run by bench/run.py inside a lab host: bash -s PHASE BDF [IFACE=ADDRESS...] [--peer ADDRESS...]
+# around the one reboot. Run by bench/run.py over SSH on a lab host (as root, or with sudo for another login):
+#   ssh NODE bash -s PHASE BDF [IFACE=ADDRESS...] [--peer=ADDRESS...] < baseline.sh
+# The target image is copied to /tmp/connectx-target.bin with scp first, the backup is fetched with scp -r and
+# checked on the controller after phase 1, and the reboot between the phases is `ssh NODE reboot`, one node at a
+# time, waited for until SSH answers with a new boot id (bench/run.py).
 #   phase 1: install the tools, tool version, discovery, backup (image, config, ROM, VPD + SHA256SUMS), image check,
 #            crossflash burn, ports to Ethernet
 #   phase 2 (after the reboot): running firmware, ports, driver (blacklist, load, at boot,

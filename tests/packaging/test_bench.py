@@ -404,7 +404,7 @@ def keep(tmp_path, dest):
 
 @pytest.mark.skipif(CHROMIUM is None, reason='Chromium is not installed (tests/apt-packages.txt installs it)')
 def test_chart_renders_in_chromium_without_overlapping_text(tmp_path):
-    """The chart in headless Chromium: every text's box (getBBox) apart from every other one."""
+    """The chart in headless Chromium: every text's box (getBoundingClientRect) apart from every other one."""
     _render(tmp_path, synthetic())
     svg = (tmp_path / 'chart.svg').read_text()
     page = tmp_path / 'page.html'
