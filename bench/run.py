@@ -52,6 +52,7 @@ CARDCTL = os.path.join(LAB, 'emulator', 'cardctl.py')
 STATE = os.path.join(REPO, '.cache', 'lab')
 WORK = os.path.join(REPO, '.cache', 'bench')
 INVENTORY = os.path.join(STATE, 'inventory.yml')
+PLAYBOOK = os.path.join(os.path.dirname(sys.executable), 'ansible-playbook')
 BDF = '0000:03:00.0'
 TOOLS = ('mstflint', 'mstconfig', 'mstvpd', 'lspci')
 BOOT_ID = '/proc/sys/kernel/random/boot_id'
@@ -73,6 +74,9 @@ def log(msg):
 
 
 def run(argv, check=True, timeout=None, **kw):
+    """argv to its end, its output captured; stdin is /dev/null unless given (ssh would read the terminal)."""
+    if 'stdin' not in kw and 'input' not in kw:
+        kw['stdin'] = subprocess.DEVNULL
     try:
         res = subprocess.run(argv, capture_output=True, text=True, check=False, timeout=timeout, **kw)
     except subprocess.TimeoutExpired:
@@ -325,7 +329,7 @@ def site(lab, label, inventory=INVENTORY, connection='ssh'):
                ANSIBLE_CALLBACK_PLUGINS=os.path.join(HERE, 'callback_plugins'),
                CONNECTX_COUNTS_FILE=os.path.join(WORK, 'counts-%s.json' % tag), ANSIBLE_SSH_CONTROL_PATH_DIR=control_dir,
                CONTAINERS_CONF=os.path.join(STATE, 'containers.conf'), ANSIBLE_FORKS=str(max(lab.n, 5)))
-    argv = [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), '-i', inventory, os.path.join(REPO, 'playbooks', 'site.yml')]
+    argv = [PLAYBOOK, '-i', inventory, os.path.join(REPO, 'playbooks', 'site.yml')]
     if os.path.exists(env['CONNECTX_COUNTS_FILE']):
         os.unlink(env['CONNECTX_COUNTS_FILE'])
     before = lab.counters()
@@ -411,7 +415,7 @@ class Node(object):
         os.makedirs(local)
         with tempfile.TemporaryFile() as tarball:
             res = subprocess.run(self.ssh_argv(['tar', '-C', os.path.dirname(remote), '-cf', '-', os.path.basename(remote)]),
-                                 stdout=tarball, stderr=subprocess.PIPE, check=False, timeout=600)
+                                 stdin=subprocess.DEVNULL, stdout=tarball, stderr=subprocess.PIPE, check=False, timeout=600)
             if res.returncode != 0:
                 raise BenchError('%s: fetching %s failed: %s' % (self.name, remote, res.stderr.decode(errors='replace')[-500:]))
             tarball.seek(0)

@@ -11,11 +11,13 @@ Chromium is installed), to look at.
 """
 
 import copy
+import hashlib
 import json
 import os
 import shutil
 import subprocess
 import sys
+import time
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -487,6 +489,30 @@ def test_reboot_by_hand_that_fails_or_never_comes_back(monkeypatch):
         node.reboot(timeout=0)
 
 
+def test_fetch_the_backup_through_sudo_tar_for_another_login(monkeypatch, tmp_path):
+    remote = tmp_path / 'root' / 'connectx-backup'
+    remote.mkdir(parents=True)
+    (remote / 'card.image').write_bytes(b'\x00fw')
+    (remote / 'SHA256SUMS').write_text('x  card.image\n')
+    node = bench.Node('pve2', bench.inventory_hosts(INVENTORY)['pve2'][1])
+    seen = []
+    monkeypatch.setattr(node, 'ssh_argv', lambda argv, first=(): seen.append(node.sudo + list(argv)) or list(argv))
+    dest = tmp_path / 'controller' / 'pve2'
+    node.fetch_dir(str(remote), str(dest))
+    assert seen == [['sudo', '-n', 'tar', '-C', str(remote.parent), '-cf', '-', 'connectx-backup']]
+    assert sorted(os.listdir(str(dest))) == ['SHA256SUMS', 'card.image'] and (dest / 'card.image').read_bytes() == b'\x00fw'
+
+
+def test_root_fetches_the_backup_with_scp(monkeypatch, tmp_path):
+    node = bench.Node('pve1', bench.inventory_hosts(INVENTORY)['pve1'][1])
+    calls = []
+    monkeypatch.setattr(bench, 'run', lambda argv, **kw: calls.append(argv))
+    node.fetch_dir('/root/connectx-backup', str(tmp_path / 'b' / 'pve1'))
+    node.put('/x/fw.bin', '/tmp/connectx-target.bin')
+    assert calls[0][:3] == ['scp', '-q', '-r'] and calls[0][-2:] == ['root@198.19.0.11:/root/connectx-backup', str(tmp_path / 'b' / 'pve1')]
+    assert calls[1][-2:] == ['/x/fw.bin', 'root@198.19.0.11:/tmp/connectx-target.bin'] and '-i' in calls[1]
+
+
 def test_in_parallel_reports_every_failure():
     done = []
 
@@ -535,6 +561,115 @@ def test_podman_hosts():
     assert bench.podman_hosts(None, [2]) == [2]
     assert bench.podman_hosts(['none'], [1, 2]) == []
     assert bench.podman_hosts(['2', '16'], [1, 2]) == [2]
+
+
+class _FakeLab(object):
+    """A lab of N hosts whose cards count what a run did: 17 tool calls and one burn on the first run, 3 calls after."""
+
+    def __init__(self, n):
+        self.n, self.profile, self.cgroup = n, 'fast', None
+        self.topo = bench.topology(n)
+        self.inventory = {'all': {'vars': {'connectx_firmware_image': '/x/fw.bin'}, 'children': {'connectx_hosts': {
+            'children': {'proxmox': {'hosts': dict((h, {'ansible_host': '198.19.0.%d' % (10 + i)})
+                                                   for i, h in enumerate(sorted(self.topo['hosts']), 1))}}}}}}
+        self.reads = 0
+
+    def hostvars(self, host):
+        return bench.inventory_hosts(self.inventory)[host][1]
+
+    def counters(self):
+        self.reads += 1
+        base = dict((k, 0) for k in ['tool_opens', 'flash_program_ops', 'flash_erase_ops'] + ['opens_' + t for t in bench.TOOLS])
+        if self.reads > 1:
+            base.update(tool_opens=17, opens_mstflint=12, opens_mstconfig=3, opens_mstvpd=1, opens_lspci=1, flash_program_ops=8387)
+        return dict((h, dict(base)) for h in self.topo['hosts'])
+
+
+FAKE_PLAYBOOK = """#!%s
+import json, os, sys, time
+time.sleep(0.3)
+hosts = ['pve1', 'pve2']
+json.dump(dict((h, {'task_starts': 60, 'module_calls': 8, 'module_executions': 15, 'reboots': 1, 'task_seconds': 9.0,
+                    'reboot_waits': [{'task': 'tools : Reboot', 'start': 1.0 + 0.1 * i, 'end': 1.1 + 0.1 * i, 'seconds': 0.1,
+                                      'elapsed': 0, 'rebooted': True}]}) for i, h in enumerate(hosts)),
+          open(os.environ['CONNECTX_COUNTS_FILE'], 'w'))
+assert os.environ['PROFILE_TASKS_TASK_OUTPUT_LIMIT'] == 'all' and sys.argv[1] == '-i'
+sys.stdout.write(%r)
+"""
+
+
+def test_site_run_measured_end_to_end_with_a_fake_playbook(monkeypatch, tmp_path):
+    script = tmp_path / 'ansible-playbook'
+    script.write_text(FAKE_PLAYBOOK % (sys.executable, OUTPUT))
+    script.chmod(0o755)
+    monkeypatch.setattr(bench, 'PLAYBOOK', str(script))
+    monkeypatch.setattr(bench, 'WORK', str(tmp_path))
+    result = bench.site(_FakeLab(2), 'first', inventory=str(tmp_path / 'inventory.yml'))
+    assert result['changed'] == 13 and result['failed'] == 0
+    assert result['seconds'] >= 0.3 and result['reboot_wait_s'] == 0.2 and result['rest_s'] == round(result['seconds'] - 0.2, 1)
+    assert [t[1] for t in result['profile_tasks']] == [4.85, 1003.01, 2.73, 2.25, 0.06]
+    assert result['slowest_tasks'][0][1] == 1003.01
+    assert result['flash_writes'] == 2 * 8387 and result['tool_calls_per_card_max'] == 17
+    assert result['reboots_per_host_max'] == 1 and result['per_host']['pve2']['task_starts'] == 60
+    assert result['peak_controller_mib'] > 0 and result['cpu']['controller_s'] > 0 and result['cpu']['hosts_s'] is None
+    assert (tmp_path / 'site-fast-2-ssh-first.log').read_text() == OUTPUT
+
+
+def test_a_failing_site_run_stops_the_bench_with_its_log(monkeypatch, tmp_path):
+    script = tmp_path / 'ansible-playbook'
+    script.write_text('#!/bin/sh\necho "fatal: [pve1]: UNREACHABLE!"\nexit 4\n')
+    script.chmod(0o755)
+    monkeypatch.setattr(bench, 'PLAYBOOK', str(script))
+    monkeypatch.setattr(bench, 'WORK', str(tmp_path))
+    with pytest.raises(bench.BenchError, match='site.yml \\(fast-1-podman-rerun\\) failed, rc 4; see .*site-fast-1-podman-rerun.log'):
+        bench.site(_FakeLab(1), 'rerun', connection='podman')
+
+
+class _FakeNode(object):
+    log = []
+
+    def __init__(self, name, hostvars):
+        self.name = name
+
+    def put(self, local, remote):
+        self.log.append((self.name, 'put', remote))
+
+    def ssh(self, argv, stdin=None, **kw):
+        self.log.append((self.name, 'ssh', ' '.join(argv[:3])))
+
+    def fetch_dir(self, remote, local):
+        os.makedirs(local)
+        with open(os.path.join(local, 'card.image'), 'wb') as handle:
+            handle.write(b'fw')
+        with open(os.path.join(local, 'SHA256SUMS'), 'w') as handle:
+            handle.write('%s  card.image\n' % hashlib.sha256(b'fw').hexdigest())
+        self.log.append((self.name, 'fetch', remote))
+
+    def reboot(self, timeout):
+        self.log.append((self.name, 'reboot', timeout))
+        start = time.time()
+        time.sleep(0.3)
+        return start, time.time()
+
+
+def test_baseline_phase_one_everywhere_then_one_reboot_at_a_time_then_phase_two(monkeypatch, tmp_path):
+    monkeypatch.setattr(bench, 'Node', _FakeNode)
+    monkeypatch.setattr(bench, 'WORK', str(tmp_path))
+    _FakeNode.log = []
+    result = bench.baseline(_FakeLab(2), boot_delay=60)
+    steps = [(h, what) for h, what, _arg in _FakeNode.log]
+    reboots = [i for i, step in enumerate(steps) if step[1] == 'reboot']
+    assert [steps[i][0] for i in reboots] == ['pve1', 'pve2']
+    # Every phase 1 step of every host before the first reboot, every phase 2 after the last.
+    assert sorted(steps[:reboots[0]]) == sorted([(h, w) for h in ('pve1', 'pve2') for w in ('put', 'ssh', 'fetch')])
+    assert sorted(steps[reboots[-1] + 1:]) == [('pve1', 'ssh'), ('pve2', 'ssh')]
+    assert ('pve1', 'reboot', 360) in _FakeNode.log
+    assert ('pve2', 'ssh', 'bash -s 2') in _FakeNode.log
+    # The two reboots one after the other: their waits add up, and the rest is what is left of the wall time.
+    assert 0.6 <= result['reboot_wait_s'] < 0.8 and abs(result['rest_s'] - (result['seconds'] - result['reboot_wait_s'])) < 0.11
+    assert [p[0] for p in result['phases']] == ['phase 1', 'reboots', 'phase 2'] and result['phases'][1][1] >= 0.6
+    assert result['per_host']['pve2']['reboots'] == 1 and 0.3 <= result['per_host']['pve2']['reboot_wait_s'] <= 0.4
+    assert result['flash_writes'] == 2 * 8387 and result['cpu']['machine_s'] is not None
 
 
 # ------------------------------------------------------------------------------ the counting callback
