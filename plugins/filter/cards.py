@@ -29,7 +29,7 @@ def connectx_port_settings_problems(settings):
         return ['it must map setting names to values (e.g. {LINK_TYPE_P1: ETH, LINK_TYPE_P2: ETH}), got %r' % (settings,)]
     problems = []
     for name, value in settings.items():
-        if not re.match(r'^[A-Z][A-Z0-9_]*$', str(name)):
+        if not re.match(r'^[A-Z][A-Z0-9_]*\Z', str(name)):
             problems.append('%r is not a setting name as the tools print it (upper case letters, digits and _, e.g. '
                             'LINK_TYPE_P1)' % (name,))
             continue

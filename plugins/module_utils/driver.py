@@ -16,8 +16,8 @@ __metaclass__ = type
 
 import re
 
-MODULE_NAME = re.compile(r'^[A-Za-z0-9_-]+$')
-OPTION_NAME = re.compile(r'^[a-z0-9_]+$')
+MODULE_NAME = re.compile(r'^[A-Za-z0-9_-]+\Z')
+OPTION_NAME = re.compile(r'^[a-z0-9_]+\Z')
 
 
 def core_params(options, port_type_fallback=''):
@@ -35,7 +35,7 @@ def core_params(options, port_type_fallback=''):
             raise ValueError('mlx4_core option names are lower case letters, digits and _: %r' % (name,))
         value = opts[name]
         value = (1 if value else 0) if isinstance(value, bool) else value
-        if value is None or not re.match(r'^\S+$', str(value)):
+        if value is None or not re.match(r'^\S+\Z', str(value)):
             raise ValueError('the mlx4_core option %s=%r has no value or contains a space' % (name, value))
         out.append('%s=%s' % (name, value))
     return out

@@ -22,7 +22,7 @@ from ansible_collections.homelab.connectx.plugins.module_utils import parse_flin
 SYSFS_PCI = '/sys/bus/pci/devices'
 SUMS_FILE = sums.SUMS_FILE
 ITEMS = ('image', 'config', 'rom', 'vpd')
-_PORT_ATTR_RE = re.compile(r'^mlx4_port(\d+)$')
+_PORT_ATTR_RE = re.compile(r'^mlx4_port(\d+)\Z')
 
 
 def find_card(module, runner, device, sysfs_pci=SYSFS_PCI):

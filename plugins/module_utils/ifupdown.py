@@ -15,7 +15,10 @@ __metaclass__ = type
 import ipaddress
 import re
 
-IFNAME = re.compile(r'^[A-Za-z0-9_.-]{1,15}$')
+# \Z, not $: $ also matches before a final newline, and a YAML block scalar (|) gives exactly such values.
+IFNAME = re.compile(r'^[A-Za-z0-9_.-]{1,15}\Z')
+# A file name of its own in the sourced directory: no separator, no "..", no leading dot (`source DIR/*` skips dot files).
+PREFIX = re.compile(r'^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,63}\Z')
 MTU_MIN, MTU_MAX = 68, 65520
 
 
@@ -46,6 +49,14 @@ def problems(entries, protected=()):
     if twice:
         out.append('%s named more than once (each port and bridge once)' % ', '.join(twice))
     return out
+
+
+def prefix_problem(prefix):
+    """A sentence for a file name prefix that would not name a file of the module's own in the directory, else None."""
+    if isinstance(prefix, str) and PREFIX.match(prefix) and '..' not in prefix:
+        return None
+    return ('prefix %r (interfaces role: connectx_interfaces_file_prefix) is not a file name prefix (1 to 64 letters, digits, "_", "-", "."; not starting with "."; no "/" '
+            'or ".."): the files must stay in the directory, e.g. connectx-' % (prefix,))
 
 
 def stanza(entry, managed='Ansible managed'):

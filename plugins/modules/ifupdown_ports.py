@@ -63,7 +63,10 @@ options:
     type: path
     default: /etc/network/interfaces.d
   prefix:
-    description: File name prefix of the module's files.
+    description:
+      - File name prefix of the module's files, so that they never take the name of a file of the node's own.
+      - 1 to 64 letters, digits, C(_), C(-) and C(.), not starting with C(.) (C(source DIR/*) skips dot files); a C(/) or
+        C(..) is refused (C(reason=invalid_argument)) before any change.
     type: str
     default: connectx-
   apply:
@@ -158,11 +161,14 @@ def main():
     host = params['host'] or socket.gethostname().split('.')[0]
     entries = params['interfaces']
     wrong = ifupdown.problems(entries)
+    bad_prefix = ifupdown.prefix_problem(params['prefix'])
+    if bad_prefix:
+        wrong.append(bad_prefix)
     if wrong:
         refuse(module, runner, 'connectx_interfaces on %s: %s. Nothing has been changed.' % (host, '; '.join(wrong)),
                'invalid_argument')
     names = [e['name'] for e in entries] + [e['bridge'] for e in entries if e.get('bridge')]
-    bad = [n for n in names if n in set(params['protected'])]
+    bad = [n for n in names if n in set(p.strip() for p in params['protected'])]
     if bad:
         refuse(module, runner, 'Refused: %s carries the management connection of %s (the management path there: %s); '
                'remove it from connectx_interfaces. Nothing has been changed.'

@@ -213,8 +213,8 @@ from ansible_collections.homelab.connectx.plugins.module_utils.common import (
 from ansible_collections.homelab.connectx.plugins.module_utils import firmware, parse_flint, psid, tools
 
 SYSFS_PCI = firmware.SYSFS_PCI
-SHA256_RE = re.compile(r'^[0-9a-fA-F]{64}$')
-BDF_RE = re.compile(r'^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$')
+SHA256_RE = re.compile(r'^[0-9a-fA-F]{64}\Z')
+BDF_RE = re.compile(r'^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]\Z')
 LOCK_DIR = '/run/lock'
 
 
@@ -240,12 +240,13 @@ def take_lock(module, runner, bdf, timeout):
         time.sleep(1)
 
 
-def board_fit(module, runner, flavour, bdf, devdir, device_id, card, image, unverified):
+def board_fit(module, runner, flavour, bdf, devdir, device_id, card, image, named):
     """Whether the image fits the card (psid.assess_fit), from what both say about themselves: first the PCI device
     id, sysfs's ports and the PSIDs already read; when that does not establish the fit, also the card's VPD part
     number and the PRS names of the card's flash and of the image (``q full``). Refuses a known misfit
-    (device_mismatch) and, unless ``unverified`` (allow_unverified_fit names the card), an unknown fit (fit_unknown).
-    Returns the assessment."""
+    (device_mismatch) and, unless allow_unverified_fit names this card (``named``: the cards it names, normalised), an
+    unknown fit (fit_unknown): naming another card overrides nothing here. Returns the assessment."""
+    unverified = bdf in named
     card_facts = dict(firmware.sysfs_ports(devdir), device_id=device_id, psid=card.get('psid'))
     image_facts = dict(device_id=image['device_ids'][0] if image['device_ids'] else None, psid=image['psid'])
     fit = psid.assess_fit(psid.fit_side(**card_facts), psid.fit_side(**image_facts))
@@ -278,11 +279,13 @@ def board_fit(module, runner, flavour, bdf, devdir, device_id, card, image, unve
                'what the card and the image say about themselves establish its device and port count. Card - %s. '
                'Image - %s. Fix: burn the image made for this card\'s board; or, when you have checked yourself that '
                'this image is for this board (same ConnectX generation, same number of ports), name the card in '
-               'allow_unverified_fit (firmware role: connectx_firmware_unverified_fit: [\'%s\']). Nothing has been '
-               'changed.' % (image['path'], bdf, card_says, image_says, bdf), 'fit_unknown', image=image, fit=fit)
+               'allow_unverified_fit (firmware role: connectx_firmware_unverified_fit: [\'%s\']).%s Nothing has been '
+               'changed.' % (image['path'], bdf, card_says, image_says, bdf,
+                             ' allow_unverified_fit names %s, not this card.' % ', '.join(named) if named else ''),
+               'fit_unknown', image=image, fit=fit)
     if fit['unverified_override']:
         module.warn('The fit of %s on the card at %s is not established (card - %s; image - %s); burning it because '
-                    'allow_unverified_fit names the card.' % (image['path'], bdf, card_says, image_says))
+                    'allow_unverified_fit names this card (%s).' % (image['path'], bdf, card_says, image_says, bdf))
     return fit
 
 
@@ -324,7 +327,7 @@ def main():
     bdf, devdir = firmware.find_card(module, runner, params['device'], SYSFS_PCI)
     device_id = (read_sysfs(os.path.join(devdir, 'device')) or '').lower().replace('0x', '')
     family = psid.family_for_device_id(device_id)
-    unverified = bdf in [normalize_bdf(a) for a in params['allow_unverified_fit']]
+    named = sorted(set(normalize_bdf(a) for a in params['allow_unverified_fit']))
 
     support = tool_support(runner, flavour, family)
     if not support['query'] or not support['burn']:
@@ -349,7 +352,7 @@ def main():
         if previous == target and not params['force']:
             module.exit_json(**result)
 
-        fit = board_fit(module, runner, flavour, bdf, devdir, device_id, card, image, unverified)
+        fit = board_fit(module, runner, flavour, bdf, devdir, device_id, card, image, named)
         result['fit'] = fit
 
         if card.get('psid') != image['psid']:
