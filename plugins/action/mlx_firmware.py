@@ -87,6 +87,8 @@ class ActionModule(ActionBase):
         """Copy the controller's image into the task's temporary directory on the host; returns its remote path."""
         tmpdir = self._connection._shell.tmpdir or self._make_tmp_path()
         remote = self._connection._shell.join_path(tmpdir, os.path.basename(image))
+        # A refusal names the image as the user knows it (on the controller), not the staged copy's temporary path.
+        self._staged_as = (remote, image)
         self._transfer_file(image, remote)
         self._fixup_perms2((tmpdir, remote))
         return remote
@@ -107,6 +109,9 @@ class ActionModule(ActionBase):
             failed = dict(exc.result)
             failed.pop('changed', None)
             msg = failed.get('msg', 'the firmware job failed')
+            staged = getattr(self, '_staged_as', None)
+            if staged:
+                msg = msg.replace(staged[0], staged[1])
             if result['burned']:
                 msg += (' Already burned in this run: %s - the host must reboot to run it (the backup is in %s).'
                         % (', '.join(result['burned']), args.get('backup_dest')))

@@ -100,6 +100,19 @@ def _norm_id(device_id):
         return '%04x' % int(text)
     return text
 
+# The families as NVIDIA names them (the product briefs and the MFT documentation), for what a user reads.
+FAMILY_NAMES = {
+    'connectx2': 'ConnectX-2', 'connectx3': 'ConnectX-3', 'connectx3_vf': 'ConnectX-3 virtual function',
+    'connectx3pro': 'ConnectX-3 Pro', 'connectib': 'Connect-IB', 'connectx4': 'ConnectX-4', 'connectx4lx': 'ConnectX-4 Lx',
+    'connectx5': 'ConnectX-5', 'connectx5ex': 'ConnectX-5 Ex', 'connectx6': 'ConnectX-6', 'connectx6dx': 'ConnectX-6 Dx',
+    'connectx6lx': 'ConnectX-6 Lx', 'connectx7': 'ConnectX-7', 'bluefield': 'BlueField', 'bluefield2': 'BlueField-2',
+}
+
+
+def family_name(family):
+    """'connectx3pro' -> 'ConnectX-3 Pro'; an unknown key as it is, None as 'unknown family'."""
+    return FAMILY_NAMES.get(family, family) if family else 'unknown family'
+
 
 def family_for_device_id(device_id):
     """'1003', '0x1003', 4099 or '4099' -> 'connectx3'; None when unknown."""
@@ -235,7 +248,7 @@ def describe_side(side):
     """The facts of a fit_side result in one line, for a refusal: the port count, then what was read and what
     each fact said."""
     sources = side.get('sources') or {}
-    facts = ['device id %s (%s)' % (side.get('device_id') or 'unknown', side.get('family') or 'unknown family')]
+    facts = ['device id %s (%s)' % (side.get('device_id') or 'unknown', family_name(side.get('family')))]
     for key, label in (('psid', 'PSID'), ('part_number', 'VPD part number'), ('prs_name', 'PRS name')):
         if side.get(key):
             said = _ports(sources[key]) if key in sources else \

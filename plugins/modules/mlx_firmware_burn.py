@@ -260,9 +260,10 @@ def board_fit(module, runner, flavour, bdf, devdir, device_id, card, image, name
         fit = psid.assess_fit(psid.fit_side(**card_facts), psid.fit_side(**image_facts))
     card_says, image_says = psid.describe_side(fit['card']), psid.describe_side(fit['image'])
     if fit['problem'] == 'family':
-        refuse(module, runner, 'The image %s is for a %s, the card at %s is a %s; use an image for this card.'
-               % (image['path'], fit['image']['family'], bdf, fit['card']['family']), 'device_mismatch', image=image,
-               fit=fit)
+        refuse(module, runner, 'The image %s is for a %s, the card at %s is a %s; use an image for this card. Card - %s. '
+               'Image - %s. Nothing has been changed.'
+               % (image['path'], psid.family_name(fit['image']['family']), bdf, psid.family_name(fit['card']['family']),
+                  card_says, image_says), 'device_mismatch', image=image, fit=fit)
     if fit['problem'] == 'more_ports':
         refuse(module, runner, 'The image %s is for a %d-port board, the card at %s has %d port(s); use an image for '
                'this board. Card - %s. Image - %s. Nothing has been changed.'

@@ -229,3 +229,17 @@ def test_backup_always_backs_up_every_card_not_burned_also_one_waiting_for_its_r
     pending = dict(FCBT, pci_address='0000:05:00.0', fw_version_running='2.40.5030')
     result, action = run(tmp_path, host, [FCBT, pending], cache=True, backup_always=True)
     assert [c for c in host.calls if c[0] == 'mlx_firmware_backup'] == [('mlx_firmware_backup', False)] * 2
+
+
+def test_a_refusal_names_the_image_on_the_controller_not_the_staged_copy(tmp_path):
+    class Staged(Host):
+        def __call__(self, module_name, module_args, task_vars, check):
+            if module_name.endswith('mlx_firmware_burn'):
+                return {'failed': True, 'reason': 'device_mismatch',
+                        'msg': 'The image %s is for a ConnectX-3 Pro, the card at 0000:03:00.0 is a ConnectX-3; use an '
+                               'image for this card. Nothing has been changed.' % module_args['image']}
+            return Host.__call__(self, module_name, module_args, task_vars, check)
+    result, action = run(tmp_path, Staged(), [QCBT])
+    assert result['failed'] and result['reason'] == 'device_mismatch'
+    assert result['msg'].startswith('The image %s is for a ConnectX-3 Pro' % (tmp_path / 'fw.bin'))
+    assert '/tmp/ansible-tmp-1' not in result['msg']

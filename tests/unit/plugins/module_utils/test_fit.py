@@ -91,10 +91,10 @@ def test_the_part_number_table_comes_from_the_board_table():
 def test_the_facts_of_a_refusal_name_both_sides():
     result = fit(dict(OEM_CARD, netdev_ports=1, part_number='764285-B21', prs_name='synthetic.prs'), FCBT_IMAGE)
     card, image = psid.describe_side(result['card']), psid.describe_side(result['image'])
-    assert card == ('port count unknown: device id 1003 (connectx3), PSID LAB1100120019 (not in the board table), '
+    assert card == ('port count unknown: device id 1003 (ConnectX-3), PSID LAB1100120019 (not in the board table), '
                     'VPD part number 764285-B21 (no port count known for it), PRS name synthetic.prs (no port count '
                     'known for it), netdevs up to port 1')
-    assert image == '2 ports: device id 4099 (connectx3), PSID MT_1090120019 (2 ports)'
+    assert image == '2 ports: device id 4099 (ConnectX-3), PSID MT_1090120019 (2 ports)'
     disagree = psid.describe_side(psid.fit_side(device_id='1003', psid='MT_1090110018', part_number='MCX353A-FCBT'))
     assert disagree.startswith('port count unknown (the facts disagree: VPD part number 1 port, PSID 2 ports)')
 
