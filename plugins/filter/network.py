@@ -10,19 +10,54 @@ __metaclass__ = type
 from ansible.errors import AnsibleFilterError
 
 
+def _shown(value):
+    try:
+        text = repr(value)
+    except ValueError:  # an int too long to print
+        text = '(too long to print)'
+    return '%s %s' % (type(value).__name__, text if len(text) <= 80 else text[:77] + '...')
+
+
+def _names(value, argument):
+    """A list of interface names (strings); [] for None. AnsibleFilterError naming ``argument`` otherwise."""
+    if value is None:
+        return []
+    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+        raise AnsibleFilterError('connectx_protected_interfaces: %s must be a list of interface names (strings), got %s'
+                                 % (argument, _shown(value)))
+    return list(value)
+
+
+def _stack(value, argument):
+    """A mapping of interface name -> list of interface names; {} for None."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
+        raise AnsibleFilterError('connectx_protected_interfaces: %s must be a mapping of interface names to lists of '
+                                 'interface names, got %s' % (argument, _shown(value)))
+    return dict((k, _names(v, '%s[%r]' % (argument, k))) for k, v in value.items())
+
+
 def connectx_protected_interfaces(network, management_interface=''):
     """The interfaces that carry the node's management: those of the default routes, those that hold the Ansible
     connection's address, ``management_interface``; and the whole stack each is part of: every device under it (bridge
     ports, bond slaves, a VLAN's parent, down to the physical ports), over it (its bridge, bond, VLANs), and under and
-    over those in turn; sorted."""
+    over those in turn; sorted.
+
+    ``network`` is mlx_device_info's network: default_route and connection lists of names, lower and upper mappings
+    of a name to a list of names (each may be missing or null). Anything else is an AnsibleFilterError that names it.
+    """
     if not isinstance(network, dict):
-        raise AnsibleFilterError('connectx_protected_interfaces expects the network of mlx_device_info (a mapping), got %r'
-                                 % (network,))
-    tops = list(network.get('default_route') or []) + list(network.get('connection') or [])
+        raise AnsibleFilterError('connectx_protected_interfaces expects the network of mlx_device_info (a mapping), got %s'
+                                 % _shown(network))
+    if management_interface is not None and not isinstance(management_interface, str):
+        raise AnsibleFilterError('connectx_protected_interfaces: the management interface must be an interface name (a '
+                                 'string), got %s' % _shown(management_interface))
+    tops = _names(network.get('default_route'), 'network.default_route') + _names(network.get('connection'), 'network.connection')
     if management_interface:
         tops.append(management_interface)
-    lower = network.get('lower') or {}
-    upper = network.get('upper') or {}
+    lower = _stack(network.get('lower'), 'network.lower')
+    upper = _stack(network.get('upper'), 'network.upper')
     # The whole stack each one is part of: what is under it, over it, and under and over those, until nothing new.
     out, todo = set(), list(tops)
     while todo:

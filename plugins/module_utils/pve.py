@@ -12,7 +12,8 @@ of a cluster?", pve-cluster PVE::Corosync::check_conf_exists). ``ha-manager stat
 pve-ha-manager PVE::API2::HA::Status (``quorum OK``, ``master N (...)``, ``lrm N (<mode>, <time>)``,
 ``service vm:100 (N, started)``). ``qm list`` / ``pct list`` are qemu-server's and pve-container's fixed-width
 tables (PVE::CLI::qm ``list``: VMID NAME STATUS MEM(MB) BOOTDISK(GB) PID; PVE::CLI::pct ``list``: VMID Status
-Lock Name).
+Lock Name). ``pvecm nodes`` execs ``corosync-quorumtool -l`` (pve-cluster src/PVE/CLI/pvecm.pm ``nodes``): the same
+"Membership information" table as the end of ``pvecm status``, with decimal node ids and node names.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -75,6 +76,46 @@ def parse_pvecm_status(text):
         'quorum': quorum,
         'members': members,
     }
+
+
+def parse_pvecm_nodes(text):
+    """``pvecm nodes`` of a cluster node: ``[{nodeid, votes, name, local, qdevice}]``, one per row.
+
+    The format is ``corosync-quorumtool -l`` (corosync 3, tools/corosync-quorumtool.c display_nodes_data and
+    print_string_padded; ``pvecm nodes`` execs it, proxmox/pve-cluster src/PVE/CLI/pvecm.pm ``nodes``; the lab's
+    stand-in tests/lab/host/pve/pvecm ``membership()`` / ``nodes()`` prints it so): after the "Membership information"
+    title and its underline, a header ``'%10s ' % 'Nodeid'``, ``'%10s ' % 'Votes'``, with a QDevice also
+    ``'%10s ' % 'Qdevice'``, then ``Name``; one row per online member, ``'%10s ' % nodeid``, ``'%10s ' % votes``,
+    with a QDevice the member's QDevice state ``'%10s ' % 'A,V,NMW'``, then the node name and `` (local)`` on the
+    row of the node that runs the command. The QDevice's own row has node id 0 (VOTEQUORUM_QDEVICE_NODEID), its votes
+    and its name (``Qdevice``), and ``qdevice`` True here. Raises ParseError on a line that is none of these.
+    """
+    rows = []
+    qdevice_column = False
+    for line in (text or '').splitlines():
+        tokens = line.split()
+        if not tokens or line.strip() == 'Membership information' or set(line.strip()) <= set('-~'):
+            continue
+        if tokens[0] == 'Nodeid':
+            # The header says whether there is a Qdevice column (the table is read by it, not by guessing whether
+            # a word in capitals is a QDevice state or a node name).
+            qdevice_column = 'Qdevice' in tokens
+            continue
+        local = tokens[-1] == '(local)'
+        if local:
+            tokens.pop()
+        try:
+            nodeid = int(tokens[0], 16) if tokens[0].startswith('0x') else int(tokens[0])
+            votes = int(tokens[1])
+        except (ValueError, IndexError):
+            nodeid = votes = None
+        # A node's row carries its QDevice state in that column; the QDevice's own row (node id 0) leaves it blank.
+        name = tokens[3:] if qdevice_column and nodeid != 0 else tokens[2:]
+        if nodeid is None or len(name) != 1:
+            raise ParseError('pvecm nodes printed a line that is not Nodeid Votes%s Name: %r'
+                             % (' Qdevice' if qdevice_column else '', line), output=text)
+        rows.append({'nodeid': nodeid, 'votes': votes, 'name': name[0], 'local': local, 'qdevice': nodeid == 0})
+    return rows
 
 
 def parse_ha_status(text):

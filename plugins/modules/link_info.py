@@ -312,7 +312,9 @@ from ansible_collections.homelab.connectx.plugins.module_utils.errors import Par
 from ansible_collections.homelab.connectx.plugins.module_utils import parse_ethtool
 from ansible_collections.homelab.connectx.plugins.module_utils.netstack import is_ip
 
-IFNAME_RE = re.compile(r'^[A-Za-z0-9_.:@-]{1,15}$')
+# An interface name as this module takes it: up to 15 characters, no '/', no whitespace, not starting with '-' (it
+# would read as an option of ethtool or ping). \Z, not $: '$' also matches before a trailing newline ('ens1\n').
+IFNAME_RE = re.compile(r'^[A-Za-z0-9_.:@][A-Za-z0-9_.:@-]{0,14}\Z')
 SYSFS_NET = '/sys/class/net'
 
 # The one place where this module's ethtool argv is spelled: the options of each read, then the interface.
@@ -480,7 +482,8 @@ def bad_peers(peers, count):
     for peer in peers:
         if not is_ip(peer['address']):
             bad.append('%r is not an IP address' % peer['address'])
-        if not IFNAME_RE.match(peer['source']) or peer['source'] in ('.', '..'):
+        # ping -I also takes an address (then it is the source address, not the port): only an interface name here.
+        if not IFNAME_RE.match(peer['source']) or peer['source'] in ('.', '..') or is_ip(peer['source']):
             bad.append('%r is not an interface name' % peer['source'])
     return ('Cannot ping: %s.' % '; '.join(bad)) if bad else None
 
@@ -508,7 +511,8 @@ def main():
     # An interface name is a file name under /sys/class/net: no path (../../etc), at most 15 characters.
     bad = [n for n in names if not IFNAME_RE.match(n) or n in ('.', '..')]
     if bad:
-        refuse(module, runner, 'Not an interface name: %s (up to 15 letters, digits, ".", "_", "-", ":", "@"; no "/").'
+        refuse(module, runner, 'Not an interface name: %s (up to 15 letters, digits, ".", "_", "-", ":", "@"; no "/", '
+               'not starting with "-").'
                % ', '.join(repr(n) for n in bad), 'invalid_argument', interfaces=bad)
     missing = [n for n in names if not os.path.exists(os.path.join(SYSFS_NET, n))]
     if missing:

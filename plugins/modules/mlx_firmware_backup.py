@@ -43,8 +43,13 @@ options:
     description:
       - Directory on the host for the backup, mode 0700 - created so, or set to 0700 when it exists with another
         mode (a change, RV(modes_set)); so is C(SHA256SUMS) to 0600. Give the backups a directory of their own.
-      - A directory that every user may write to (like C(/tmp)) is refused (C(reason=dest_invalid)), its mode
-        untouched.
+      - Taken are a path that does not exist yet, an empty directory, a directory that holds this module's
+        C(SHA256SUMS), and one whose entries are all backup files of this module (C(<psid>_<fw_version>_<base_guid>.<item>)
+        and its temporary C(.<name>.partial) and C(.SHA256SUMS.*) files). Any other directory is refused
+        (C(reason=dest_invalid)) with its mode untouched, before the card is read, also in check mode - so are
+        C(/), the FHS directories (C(/etc), C(/usr), C(/var/lib), C(/tmp), ...; the list is C(SYSTEM_DIRS) in the
+        module) even when empty, and a directory that every user may write to (like C(/tmp)).
+      - A symlink is judged by the directory it resolves to.
     type: path
     required: true
   items:
@@ -148,6 +153,7 @@ reason:
 
 import base64
 import os
+import re
 import stat
 import tempfile
 
@@ -166,6 +172,31 @@ FILE_MODE = 0o600
 
 # The read job of each item; VPD has none: the reader's text output is the backup.
 READ_JOBS = {'image': 'read_image', 'config': 'read_config', 'rom': 'read_rom'}
+
+# Directories a backup never goes to, whatever they hold, compared after symlinks are resolved: / and the top-level
+# directories of the FHS 3.0 (chapters 3-5) with their standard subdirectories, the Debian ones (/lib64,
+# /var/backups, ...) and those of Proxmox VE (/etc/pve, /var/lib/vz). Most of them are never empty and refused as
+# foreign anyway; the list is there for those that often are (/srv, /mnt, /opt, /var/local, /usr/local/src, ...).
+SYSTEM_DIRS = (
+    '/', '/bin', '/boot', '/dev', '/etc', '/home', '/lib', '/lib32', '/lib64', '/libx32', '/lost+found', '/media',
+    '/mnt', '/opt', '/proc', '/root', '/run', '/sbin', '/srv', '/sys', '/tmp', '/usr', '/var',
+    '/dev/shm', '/etc/opt', '/etc/pve', '/etc/skel', '/etc/X11', '/run/lock', '/run/user',
+    '/usr/bin', '/usr/games', '/usr/include', '/usr/lib', '/usr/lib32', '/usr/lib64', '/usr/libexec', '/usr/libx32',
+    '/usr/local', '/usr/sbin', '/usr/share', '/usr/src',
+    '/usr/local/bin', '/usr/local/etc', '/usr/local/games', '/usr/local/include', '/usr/local/lib', '/usr/local/libexec',
+    '/usr/local/man', '/usr/local/sbin', '/usr/local/share', '/usr/local/src',
+    '/usr/share/doc', '/usr/share/man', '/usr/share/misc',
+    '/var/account', '/var/backups', '/var/cache', '/var/crash', '/var/games', '/var/lib', '/var/local', '/var/lock',
+    '/var/log', '/var/mail', '/var/opt', '/var/run', '/var/spool', '/var/tmp', '/var/www', '/var/yp',
+    '/var/lib/misc', '/var/lib/vz', '/var/spool/cron', '/var/spool/mail',
+)
+# The example the refusals give.
+DEST_EXAMPLE = '/var/lib/connectx/backup'
+# What this module writes to dest (firmware.backup_path, save_item, write_sums): the backups, their temporary
+# .<name>.partial files and the temporary files of SHA256SUMS.
+_BACKUP_RE = r'[^/\s]+_[^/_\s]+_[^/_\s]+\.(?:%s)' % '|'.join(firmware.ITEMS)
+OWN_FILE_RES = (re.compile(r'^%s\Z' % _BACKUP_RE), re.compile(r'^\.%s\.partial\Z' % _BACKUP_RE),
+                re.compile(r'^\.%s\.[^/]+\Z' % re.escape(firmware.SUMS_FILE)))
 
 
 def save_item(module, runner, flavour, bdf, item, dest, final):
@@ -212,6 +243,56 @@ def write_sums(dest, record):
             os.unlink(tmp)
 
 
+def own_file(name):
+    """True for a name this module writes to dest (SHA256SUMS, a backup, their temporary files)."""
+    return name == firmware.SUMS_FILE or any(regex.match(name) for regex in OWN_FILE_RES)
+
+
+def dest_problem(dest):
+    """Why ``dest`` may not take the backup (a sentence without the fix), or None when it may: a path that does not
+    exist yet, an empty directory, one that holds SHA256SUMS or only this module's files. A system directory
+    (SYSTEM_DIRS) is refused whatever it holds; a symlink is judged by the directory it resolves to."""
+    real = os.path.realpath(dest)
+    if os.path.islink(dest.rstrip(os.sep) or os.sep):
+        shown = '%s (a symlink to %s)' % (dest, real)
+    elif os.path.normpath(os.path.abspath(dest)) != real:
+        shown = '%s (which resolves to %s)' % (dest, real)
+    else:
+        shown = dest
+    system = set(os.path.normpath(path) for path in SYSTEM_DIRS) | set(os.path.realpath(path) for path in SYSTEM_DIRS)
+    if real in system:
+        return 'The backup destination %s is a system directory' % shown
+    if not os.path.exists(real):
+        return None
+    if not os.path.isdir(real):
+        return 'The backup destination %s exists and is not a directory' % shown
+    if os.stat(real).st_mode & stat.S_IWOTH:
+        # Its mode is set to 0700 below: never that of a directory every user writes to.
+        return 'The backup destination %s is writable by every user (mode %o, like /tmp)' % (
+            shown, stat.S_IMODE(os.stat(real).st_mode))
+    try:
+        names = sorted(os.listdir(real))
+    except OSError as exc:
+        return 'The backup destination %s cannot be listed (%s)' % (shown, exc)
+    if firmware.SUMS_FILE in names:
+        return None
+    # lost+found: a file system of its own mounted for the backups (a USB disk) has one from mkfs.
+    foreign = [name for name in names if not own_file(name) and name != 'lost+found']
+    if not foreign:
+        return None
+    more = ' and %d more' % (len(foreign) - 5) if len(foreign) > 5 else ''
+    return ('The backup destination %s holds files that are no backups of this module and no %s (%s%s)'
+            % (shown, firmware.SUMS_FILE, ', '.join(foreign[:5]), more))
+
+
+def check_dest(module, runner, dest):
+    """Refuse (dest_invalid) a dest that dest_problem() finds wrong; before anything runs, also in check mode."""
+    problem = dest_problem(dest)
+    if problem:
+        refuse(module, runner, '%s; give the backups a directory of their own, new or empty, e.g. %s. Nothing has '
+               'been changed.' % (problem, DEST_EXAMPLE), 'dest_invalid', dest=dest)
+
+
 def looser_modes(dest, sums_path):
     """[(path, mode it must have)] of dest (0700) and its SHA256SUMS (0600) where they exist with another mode."""
     out = []
@@ -234,17 +315,10 @@ def main():
         supports_check_mode=True,
     )
     runner = CommandRunner(module)
+    dest = module.params['dest']
+    check_dest(module, runner, dest)
     flavour = select_flavour(runner, module.params['tool'])
     runner.find(binary(flavour, 'flint'))
-    dest = module.params['dest']
-    if os.path.exists(dest) and not os.path.isdir(dest):
-        refuse(module, runner, 'The backup destination %s exists and is not a directory; choose another dest.' % dest,
-               'dest_invalid', dest=dest)
-    if os.path.isdir(dest) and os.stat(dest).st_mode & stat.S_IWOTH:
-        # Its mode is set to 0700 below: never that of a directory every user writes to.
-        refuse(module, runner, 'The backup destination %s is writable by every user (mode %o, like /tmp); give the '
-               'backups a directory of their own.' % (dest, stat.S_IMODE(os.stat(dest).st_mode)), 'dest_invalid',
-               dest=dest)
     sums_path = os.path.join(dest, firmware.SUMS_FILE)
     try:
         record = sums.load(sums_path)
@@ -279,7 +353,8 @@ def main():
     if (todo or loose) and not module.check_mode:
         try:
             if not os.path.isdir(dest):
-                os.makedirs(dest, DIR_MODE)
+                # The directory dest resolves to (check_dest judged that one): also for a symlink to a new directory.
+                os.makedirs(os.path.realpath(dest), DIR_MODE)
                 os.chmod(dest, DIR_MODE)  # whatever the umask
             if not os.access(dest, os.W_OK):
                 raise OSError('not writable')

@@ -17,6 +17,7 @@ description:
     C(pvecm status). Running guests that are not HA resources (C(qm list), C(pct list)) are refused with their
     names (O(guests=refuse)) or shut down (O(guests=shutdown)). When the node has HA services, it is put into HA
     maintenance (C(ha-manager crm-command node-maintenance enable)) and the module waits until they have moved away.
+  - On a cluster node, the node name (O(node)) must be this host's in C(pvecm nodes), else the module refuses.
   - Every refusal comes before any change. When a step fails half-way, what was done is undone (guests started
     again, maintenance left) before the module fails.
   - O(phase=after) waits until the node is back in a quorate cluster, leaves the maintenance the C(before) phase
@@ -48,7 +49,12 @@ options:
     type: int
     default: 1
   node:
-    description: The node's name in the cluster; default the host name without its domain, as Proxmox VE uses it.
+    description:
+      - The node's name in the cluster; default the host name without its domain, as Proxmox VE uses it.
+      - With O(phase=before) on a cluster node it must be exactly the name C(pvecm nodes) shows for this host (its row,
+        marked (local)), case included; another name (C(pve1.lan), C(PVE1), a host name that is not the node name)
+        is refused (C(reason=node_mismatch)) before anything changes, as the HA maintenance and the HA services
+        are looked up by that name.
     type: str
   maintenance:
     description: For O(phase=after) - leave the HA maintenance (RV(maintenance_entered) of the V(before) phase).
@@ -138,7 +144,10 @@ started_guests:
   type: list
   elements: dict
 reason:
-  description: Why the module refused - C(not_quorate), C(quorum_loss), C(guests_running), C(command_failed), C(timeout).
+  description:
+    - Why the module refused - C(not_quorate), C(quorum_loss), C(guests_running), C(node_mismatch) (O(node) is not
+      this host's name in the cluster), C(unexpected_output) (C(pvecm status) or C(pvecm nodes) printed something
+      the module cannot read, or no row for this host), C(command_failed), C(timeout), C(invalid_value).
   returned: failure
   type: str
 commands:
@@ -159,6 +168,9 @@ from ansible_collections.homelab.connectx.plugins.module_utils.errors import Par
 from ansible_collections.homelab.connectx.plugins.module_utils.runner import CommandRunner
 
 POLL_S = 2
+# The host name as Proxmox VE takes it for the node name (PVE::INotify::nodename: uname's node name, the domain cut
+# off below); a constant so that the tests can give another.
+HOST_NAME = platform.node()
 
 
 # HA service states that mean "not running here any more" (pve-ha-manager PVE::HA::Tools::get_verbose_service_state):
@@ -170,10 +182,10 @@ class Guard(object):
     def __init__(self, module):
         self.module = module
         self.runner = CommandRunner(module)
-        self.node = module.params['node'] or platform.node().split('.')[0]
+        self.node = module.params['node'] or HOST_NAME.split('.')[0]
         self.done = {'maintenance_entered': False, 'stopped_guests': [], 'started_guests': []}
 
-    def fail(self, msg, reason, result=None, undo=True, changed_nothing=True):
+    def fail(self, msg, reason, result=None, undo=True, changed_nothing=True, **extra):
         undone, left = self.undo() if undo else ([], [])
         tail = ''
         if undone:
@@ -182,7 +194,8 @@ class Guard(object):
             tail += ' Left to do by hand: %s.' % '; '.join(left)
         if not undone and not left and changed_nothing:
             tail = ' Nothing has been changed.'
-        refuse(self.module, self.runner, msg + tail, reason, result=result, **self.done)
+        extra.update(self.done)
+        refuse(self.module, self.runner, msg + tail, reason, result=result, **extra)
 
     def undo(self):
         """Start the guests this run stopped and leave the maintenance it entered: (done, left to do by hand)."""
@@ -213,6 +226,33 @@ class Guard(object):
             if not strict:
                 return 'unready'
             self.fail('pvecm status on %s: %s (rc %s).' % (self.node, exc, res.rc), 'unexpected_output', res, undo=False)
+
+    def check_node(self, cluster):
+        """Refuse (node_mismatch) when self.node is not the name ``pvecm nodes`` gives this host (its (local) row):
+        HA maintenance and the HA services are looked up by that name, so another one would find nothing to move."""
+        res = self.runner.run(['pvecm', 'nodes'])
+        rows, problem = [], None
+        if res.rc == 0:
+            try:
+                rows = pve.parse_pvecm_nodes(res.stdout)
+            except ParseError as exc:
+                problem = str(exc)
+        local = [row for row in rows if row['local'] and not row['qdevice']]
+        if not local:
+            self.fail('pvecm nodes on %s printed no row for this host%s (rc %s): %s.' % (
+                self.node, ' (%s)' % problem if problem else '', res.rc, res.output.strip() or 'no output'),
+                'unexpected_output', res, undo=False)
+        name = local[0]['name']
+        if name == self.node:
+            return
+        members = [row['name'] for row in rows if not row['qdevice']]
+        given = bool(self.module.params['node'])
+        what = "node '%s'" % self.node if given else "node '%s' (the host name %s without its domain)" % (self.node, HOST_NAME)
+        fix = 'set node to %s %s' % (name, '(or leave it unset when the host name is the node name)' if given else
+                                     'or give the host its node name (Proxmox VE takes the node name from the host name)')
+        self.fail("pve_reboot_guard: %s is not this host's name in the Proxmox VE cluster %s (pvecm nodes: this host is "
+                  "%s; members %s). Fix: %s." % (what, cluster.get('name'), name, ', '.join(members), fix),
+                  'node_mismatch', res, undo=False, fix=fix, local_node=name, members=members)
 
     def ha(self, strict=True):
         """parse_ha_status(), None without ha-manager; a failing ha-manager fails (strict) or gives 'unready'."""
@@ -277,6 +317,8 @@ class Guard(object):
     def before(self):
         params = self.module.params
         cluster = self.cluster()
+        if cluster is not None:
+            self.check_node(cluster)
         ha = self.ha() if cluster is not None else None
         guests = self.guests()
         plan = pve.decide(self.node, cluster, ha, guests, params['guests'], params['parallel'])

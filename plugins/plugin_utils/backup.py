@@ -16,6 +16,9 @@ Every file is checked three ways before anything is written: the sha256 of the b
 the module computed on the host, the line of the host's SHA256SUMS. A file already on the controller with
 other content under the same name is never replaced. Either every check passes and the files are written,
 or nothing is written and the reason says which file and why.
+
+Every function refuses an argument of the wrong type with a BackupCopyError (reason ``invalid_argument``) whose
+sentence names the argument and what it must be.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -42,13 +45,54 @@ class BackupCopyError(Exception):
         self.reason = reason
 
 
+def _invalid(argument, must, value):
+    try:
+        text = repr(value)
+    except ValueError:  # an int too long to print
+        text = '(too long to print)'
+    text = text if len(text) <= 80 else text[:77] + '...'
+    return BackupCopyError('%s must be %s, got %s %s. Nothing was copied to the controller and nothing was burned.'
+                           % (argument, must, type(value).__name__, text), 'invalid_argument')
+
+
+def _path(value, argument):
+    if not isinstance(value, str) or not value:
+        raise _invalid(argument, 'a path on the controller (a non-empty string)', value)
+    return value
+
+
+def _sums_text(value):
+    if value is not None and not isinstance(value, (str, bytes)):
+        raise _invalid('the host\'s SHA256SUMS', 'its text (a string or bytes)', value)
+    return value or ''
+
+
+FILES = 'a mapping of each backup item to what the module returned for it (path, sha256 and content strings)'
+
+
+def _files(files):
+    """``files`` when it is FILES (an entry may be null: no file on the host); BackupCopyError otherwise."""
+    if not isinstance(files, dict) or not all(isinstance(item, str) for item in files):
+        raise _invalid('the backup files', FILES, files)
+    for item, entry in files.items():
+        if entry is None:
+            continue
+        if not isinstance(entry, dict):
+            raise _invalid('the backup file %s' % item, 'a mapping with path, sha256 and content strings', entry)
+        for key in ('path', 'sha256', 'content'):
+            if not isinstance(entry.get(key), (str, type(None))):
+                raise _invalid('%s of the backup file %s' % (key, item), 'a string', entry[key])
+    return files
+
+
 def parse_sums(text):
     """{file name: sha256 (lower case)} of a SHA256SUMS text, both formats of sha256sum (module_utils/sums.py)."""
-    return sums.parse(text)
+    return sums.parse(_sums_text(text))
 
 
 def read_sums(folder):
     """The controller's SHA256SUMS in ``folder`` as {name: sha256}; {} when there is none or it cannot be read."""
+    _path(folder, 'the backup folder')
     try:
         return sums.load(os.path.join(folder, SUMS_FILE)).entries()
     except sums.SumsError:
@@ -56,6 +100,8 @@ def read_sums(folder):
 
 
 def sha256_of(path):
+    """The sha256 of the file at ``path`` (a string: open() would take a number as a file descriptor)."""
+    _path(path, 'the file to checksum')
     digest = hashlib.sha256()
     with open(path, 'rb') as handle:
         for block in iter(lambda: handle.read(1 << 20), b''):
@@ -63,13 +109,23 @@ def sha256_of(path):
     return digest.hexdigest()
 
 
-def _write(folder, name, data):
-    """Write ``data`` to folder/name with mode 0600 (temp file, then rename)."""
+def _write_temp(folder, name, data):
+    """Write ``data`` to a new temporary file next to folder/name, mode 0600; returns its path (removed on error)."""
     handle, tmp = tempfile.mkstemp(prefix='.%s.' % name, dir=folder)
     try:
         with os.fdopen(handle, 'wb') as out:
             out.write(data)
         os.chmod(tmp, 0o600)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+    return tmp
+
+
+def _write(folder, name, data):
+    """Write ``data`` to folder/name with mode 0600 (temp file, then rename)."""
+    tmp = _write_temp(folder, name, data)
+    try:
         os.rename(tmp, os.path.join(folder, name))
     finally:
         if os.path.exists(tmp):
@@ -78,6 +134,7 @@ def _write(folder, name, data):
 
 def received(files, host_sums_text):
     """{item: (name, bytes, sha256)} from the module's result, checked three ways; BackupCopyError otherwise."""
+    files = _files(files)
     host_sums = parse_sums(host_sums_text)
     out = {}
     for item in sorted(files):
@@ -105,6 +162,8 @@ def received(files, host_sums_text):
 
 def store(folder, files, host_sums_text):
     """Keep the backup in ``folder``; returns ({item: path}, [names written]). BackupCopyError: nothing written."""
+    _path(folder, 'the backup folder')
+    host_sums_text = _sums_text(host_sums_text)
     copies = received(files, host_sums_text)
     if os.path.lexists(folder) and not os.path.isdir(folder):
         raise BackupCopyError('%s exists on the controller and is not a directory; move it away or set another '
@@ -135,28 +194,37 @@ def store(folder, files, host_sums_text):
         record.update(dict((name, digest) for name, data, digest in copies.values()))
     except sums.SumsError as exc:
         raise BackupCopyError('%s Nothing was copied to the controller and nothing was burned.' % exc, 'sums_invalid')
+    staged = []
     try:
         if not os.path.isdir(folder):
             os.makedirs(folder, 0o700)
         os.chmod(folder, 0o700)
-        written = []
         for item, (name, data, digest) in sorted(copies.items()):
             if name not in kept:
-                _write(folder, name, data)
-                written.append(name)
-        _write(folder, HOST_SUMS_FILE, (host_sums_text or '').encode('utf-8'))
+                staged.append((name, _write_temp(folder, name, data), digest))
+        # Read back what is on the disk, the copy a restore would take, before it takes its name: a file that does not
+        # read back with its sha256 is removed, and nothing is renamed into place or added to the sums.
+        for name, tmp, digest in staged:
+            try:
+                back = sha256_of(tmp)
+            except (IOError, OSError):
+                back = None
+            if back != digest:
+                raise BackupCopyError('The copy of %s on the controller does not read back with sha256 %s (it reads %s); '
+                                      'check the controller\'s disk. Nothing was copied to the controller and nothing '
+                                      'was burned.' % (os.path.join(folder, name), digest, back or 'nothing'),
+                                      'backup_copy_mismatch')
+        written = []
+        for name, tmp, digest in staged:
+            os.rename(tmp, os.path.join(folder, name))
+            written.append(name)
+        _write(folder, HOST_SUMS_FILE, host_sums_text if isinstance(host_sums_text, bytes) else host_sums_text.encode('utf-8'))
         _write(folder, SUMS_FILE, record.to_bytes())
     except (IOError, OSError) as exc:
         raise BackupCopyError('Cannot write the backup to %s on the controller (%s); set connectx_backup_dir to a '
                               'writable directory. Nothing was burned.' % (folder, exc), 'controller_dest_invalid')
-    # Read back what is on the disk now: the copy a restore would take.
-    for item, (name, data, digest) in sorted(copies.items()):
-        try:
-            back = sha256_of(os.path.join(folder, name))
-        except (IOError, OSError):
-            back = None
-        if back != digest:
-            raise BackupCopyError('The copy of %s on the controller does not read back with sha256 %s; check the '
-                                  'controller\'s disk. Nothing was burned.' % (os.path.join(folder, name), digest),
-                                  'backup_copy_mismatch')
+    finally:
+        for name, tmp, digest in staged:
+            if os.path.lexists(tmp):
+                os.unlink(tmp)
     return dict((item, os.path.join(folder, name)) for item, (name, data, digest) in copies.items()), written

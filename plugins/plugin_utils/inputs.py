@@ -10,6 +10,9 @@ per host) around one line of error; here each bad variable gets one sentence tha
 the value given and what it must be. Two things the argument specs cannot say are warned about: a ``connectx_*``
 variable that no role reads (a typo, e.g. ``connectx_firmare_image``) and a PSID change allowed on a host that has
 no image to burn.
+
+Every function refuses an argument of the wrong type with an InputsError (reason ``invalid_argument``) whose sentence
+names the argument and what it must be.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -36,10 +39,51 @@ PLURAL_WORDS = {'str': 'strings', 'path': 'paths (strings)', 'int': 'whole numbe
                 'float': 'numbers', 'raw': 'values', 'dict': 'mappings', 'list': 'lists'}
 
 
-@functools.lru_cache(maxsize=None)
+class InputsError(ValueError):
+    """A helper of this file called with an argument of the wrong type: message and reason."""
+
+    def __init__(self, message, reason='invalid_argument'):
+        ValueError.__init__(self, message)
+        self.reason = reason
+
+
+def _invalid(argument, must, value):
+    return InputsError('%s must be %s, got %s %s' % (argument, must, type(value).__name__, shown(value)))
+
+
+def _strings(value, argument, must):
+    if not isinstance(value, (list, tuple, set, frozenset)) or not all(isinstance(v, str) for v in value):
+        raise _invalid(argument, must, value)
+    return value
+
+
+SPEC = 'an argument spec (a mapping: type and elements strings, choices a list, options a mapping of argument specs)'
+
+
+def _spec_ok(spec):
+    """Whether ``spec`` has the shape of an argument spec, down through its options."""
+    if not isinstance(spec, dict):
+        return False
+    options = spec.get('options')
+    return (isinstance(spec.get('type', 'str'), str) and isinstance(spec.get('elements'), (str, type(None)))
+            and isinstance(spec.get('choices'), (list, tuple, type(None))) and isinstance(options, (dict, type(None)))
+            and all(isinstance(k, str) and (v is None or _spec_ok(v)) for k, v in (options or {}).items()))
+
+
+def _roles_dir(roles_dir):
+    if not isinstance(roles_dir, str) or not os.path.isdir(roles_dir):
+        raise _invalid('roles_dir', 'the path of a directory of roles (a string)', roles_dir)
+    return roles_dir
+
+
 def argument_specs(roles_dir=ROLES_DIR):
     """{role: its ``argument_specs`` mapping} of every role of the collection that has a meta/argument_specs.yml,
     read once per process."""
+    return _argument_specs(_roles_dir(roles_dir))
+
+
+@functools.lru_cache(maxsize=None)
+def _argument_specs(roles_dir):
     out = {}
     for role in sorted(os.listdir(roles_dir)):
         path = os.path.join(roles_dir, role, 'meta', 'argument_specs.yml')
@@ -52,10 +96,15 @@ def argument_specs(roles_dir=ROLES_DIR):
 def load_specs(roles, roles_dir=ROLES_DIR):
     """{variable: spec} of each ``role`` (its ``main`` entry point) or ``role:entry`` in ``roles``, in that order
     (the first one that declares a variable gives its spec)."""
+    known = argument_specs(roles_dir)
+    _strings(roles, 'roles', 'a list of role names (strings)')
     specs = {}
     for name in roles:
-        role, _sep, entry = str(name).partition(':')
-        options = ((argument_specs(roles_dir)[role].get(entry or 'main') or {}).get('options')) or {}
+        role, _sep, entry = name.partition(':')
+        if role not in known or (entry or 'main') not in known[role]:
+            raise InputsError('roles must name roles (or role:entry points) of the collection that have argument specs '
+                              '(%s), got %s' % (', '.join(entry_points(roles_dir)), shown(name)))
+        options = ((known[role].get(entry or 'main') or {}).get('options')) or {}
         for option, spec in options.items():
             specs.setdefault(option, spec)
     return specs
@@ -81,6 +130,8 @@ def known_variables(roles_dir=ROLES_DIR):
 
 def expected(spec):
     """What a value of ``spec`` must be, in words."""
+    if not _spec_ok(spec):
+        raise _invalid('spec', SPEC, spec)
     kind = spec.get('type', 'str')
     words = TYPE_WORDS.get(kind, kind)
     if kind == 'list':
@@ -101,7 +152,13 @@ def expected(spec):
 
 
 def shown(value, limit=80):
-    text = repr(value)
+    """repr(value) cut to ``limit`` characters (at least 4), a string as 'the string ...'."""
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 4:
+        raise InputsError('limit must be a whole number of 4 or more, got %s %s' % (type(limit).__name__, shown(limit)))
+    try:
+        text = repr(value)
+    except ValueError:  # an int too long to print
+        text = '(a %s too long to print)' % type(value).__name__
     if isinstance(value, str):
         text = 'the string %s' % text
     return text if len(text) <= limit else text[:limit - 3] + '...'
@@ -114,6 +171,17 @@ def check(host, specs, values, known=None, burns=False):
     ``burns``: the play burns images (the firmware role's main entry point), so a PSID change allowed without an
     image is worth a warning.
     """
+    if not isinstance(host, str):
+        raise _invalid('host', 'the inventory name of the host (a string)', host)
+    if not isinstance(specs, dict) or not all(isinstance(k, str) and _spec_ok(v) for k, v in specs.items()):
+        raise _invalid('specs', 'a mapping of variable names to their argument specs (as load_specs returns; each %s)' % SPEC,
+                       specs)
+    if not isinstance(values, dict) or not all(isinstance(k, str) for k in values):
+        raise _invalid('values', 'a mapping of variable names (strings) to their values', values)
+    if known is not None:
+        _strings(known, 'known', 'the names of the known variables (a set or list of strings), or None')
+    if not isinstance(burns, bool):
+        raise _invalid('burns', 'true or false', burns)
     errors, warnings = [], []
     for name in sorted(values):
         spec = specs.get(name)

@@ -29,6 +29,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
+import math
 import re
 
 from ansible_collections.homelab.connectx.plugins.plugin_utils import links
@@ -58,7 +59,8 @@ NDIS_PHYSICAL_MEDIUM_INFINIBAND = 11
 NDIS_PHYSICAL_MEDIUM_802_3 = 14
 
 SPEED_UNITS = {'bps': 1e-6, 'kbps': 1e-3, 'mbps': 1.0, 'gbps': 1e3, 'tbps': 1e6}
-_SPEED_RE = re.compile(r'^\s*([0-9]+(?:[.,][0-9]+)?)\s*([kmgt]?bps)\s*$', re.IGNORECASE)
+_DIGITS_RE = re.compile(r'^\s*[0-9]+\s*\Z')
+_SPEED_RE = re.compile(r'^\s*([0-9]+(?:[.,][0-9]+)?)\s*([kmgt]?bps)\s*\Z', re.IGNORECASE)
 _PCI_RE = re.compile(r'^PCI\\VEN_([0-9A-F]{4})&DEV_([0-9A-F]{4})(?:&SUBSYS_([0-9A-F]{8}))?(?:&REV_([0-9A-F]{2}))?',
                      re.IGNORECASE)
 
@@ -142,13 +144,34 @@ def text(obj, *names):
     return value if isinstance(value, str) else None
 
 
+# The largest magnitude a number read from the document may have: a uint64 (NDIS_LINK_SPEED_UNKNOWN is 2^64-1). Anything
+# beyond, NaN and +-Infinity (Python's JSON reader accepts those words) is nonsense and reads as unknown.
+NUMBER_LIMIT = 2 ** 64
+
+
+def _finite(value, limit=NUMBER_LIMIT):
+    """``value`` when it is a JSON number (int or float, not bool) that is finite and within +-limit, else None."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if isinstance(value, float) and (math.isinf(value) or math.isnan(value)):
+        return None
+    return value if -limit <= value <= limit else None
+
+
 def _int(value):
+    """An int from a JSON number or its text ('9000', '9000.0'); None for null, bool, NaN, +-Infinity, absurd or nonsense."""
     if value is None or isinstance(value, bool):
         return None
-    try:
-        return int(float(str(value).strip()))
-    except (ValueError, OverflowError):
+    if isinstance(value, (int, float)):
+        number = _finite(value)
+        return int(number) if number is not None else None
+    if not isinstance(value, str) or len(value) > 64:
         return None
+    try:
+        number = _finite(float(value.strip()))
+    except ValueError:
+        return None
+    return int(number) if number is not None else None
 
 
 def link_speed_mbps(text):
@@ -160,11 +183,14 @@ def link_speed_mbps(text):
         return None
     if isinstance(text, (int, float)):
         return bps_to_mbps(text)
-    match = _SPEED_RE.match(str(text))
+    if not isinstance(text, str):
+        return None
+    match = _SPEED_RE.match(text)
     if not match:
-        return bps_to_mbps(text) if str(text).strip().isdigit() else None
-    value = float(match.group(1).replace(',', '.')) * SPEED_UNITS[match.group(2).lower()]
-    return int(round(value))
+        return bps_to_mbps(text) if _DIGITS_RE.match(text) else None
+    # A number too long for a float reads as inf: unknown, like NaN, Infinity or a negative count.
+    value = _finite(float(match.group(1).replace(',', '.')) * SPEED_UNITS[match.group(2).lower()])
+    return int(round(value)) if value is not None else None
 
 
 def bps_to_mbps(value):
@@ -230,24 +256,39 @@ def _driver_name(file_name):
 PCIE_SPEED_CODES = {1: 2.5, 2: 5.0, 3: 8.0, 4: 16.0, 5: 32.0}
 
 
+# The fastest PCIe rate a link can report (PCIe 6.0 runs 64 GT/s) and the most lanes: beyond is nonsense, read as unknown.
+PCIE_MAX_GTS = 128.0
+PCIE_MAX_LANES = 32
+
+
 def pcie_speed_gts(value):
-    """GT/s from a speed code (3) or the default view's text ('8.0 GT/s'); None for 0, 'Unknown', null, nonsense."""
+    """GT/s from a speed code (3) or the default view's text ('8.0 GT/s'); None for 0, 'Unknown', null, nonsense
+    (NaN, +-Infinity, absurd numbers, lists, objects)."""
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
-        return PCIE_SPEED_CODES.get(int(value)) if value == int(value) else None
-    text = str(value).strip()
-    if text.isdigit():
+        number = _finite(value)
+        return PCIE_SPEED_CODES.get(int(number)) if number is not None and number == int(number) else None
+    if not isinstance(value, str) or len(value) > 64:
+        return None
+    text = value.strip()
+    if re.match(r'^[0-9]{1,9}\Z', text):
         return PCIE_SPEED_CODES.get(int(text))
-    return pcie.parse_sysfs_link_speed(text)
+    speed = _finite(pcie.parse_sysfs_link_speed(text))
+    return speed if speed is not None and 0 < speed <= PCIE_MAX_GTS else None
 
 
 def pcie_width(value):
-    """Lanes from PciExpressCurrentLinkWidth (4) or PcieLinkWidth ('4', 'x4'); None for 0, blank, nonsense."""
+    """Lanes from PciExpressCurrentLinkWidth (4) or PcieLinkWidth ('4', 'x4'); None for 0, blank, nonsense
+    (NaN, +-Infinity, absurd numbers, lists, objects)."""
     if value is None or isinstance(value, bool):
         return None
-    return pcie.parse_sysfs_link_width(str(int(value)) if isinstance(value, (int, float)) and value == int(value)
-                                       else str(value))
+    if isinstance(value, (int, float)):
+        number = _finite(value, PCIE_MAX_LANES)
+        return pcie.parse_sysfs_link_width(str(int(number))) if number is not None and number == int(number) else None
+    if not isinstance(value, str) or len(value) > 16:
+        return None
+    return pcie.parse_sysfs_link_width(value)
 
 
 def hardware_info(entry):
@@ -260,8 +301,10 @@ def hardware_info(entry):
     max_speed = pcie_speed_gts(prop(entry, 'PciExpressMaxLinkSpeedEncoded'))
     max_speed = max_speed if max_speed is not None else pcie_speed_gts(prop(entry, 'PcieMaxLinkSpeed'))
     max_width = pcie_width(prop(entry, 'PciExpressMaxLinkWidth', 'PcieMaxLinkWidth'))
-    bus, device, function = (_int(prop(entry, *names))
-                             for names in (('BusNumber', 'Bus'), ('DeviceNumber', 'Device'), ('FunctionNumber', 'Function')))
+    # A PCI location is bus 0-255, device 0-31, function 0-7; any other number reads as unknown.
+    places = ((('BusNumber', 'Bus'), 256), (('DeviceNumber', 'Device'), 32), (('FunctionNumber', 'Function'), 8))
+    numbers = [(_int(prop(entry, *names)), top) for names, top in places]
+    bus, device, function = (number if number is not None and 0 <= number < top else None for number, top in numbers)
     location = ('PCI bus %d, device %d, function %d' % (bus, device, function)
                 if None not in (bus, device, function) else text(entry, 'LocationInformationString'))
     return {'name': text(entry, 'Name', 'InterfaceAlias', 'ifAlias'),

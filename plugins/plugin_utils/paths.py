@@ -16,25 +16,39 @@ import os
 
 
 class PathError(ValueError):
-    """A relative path with nothing to resolve it against."""
+    """A relative path with nothing to resolve it against, or an argument of the wrong type."""
+
+
+def _shown(value):
+    try:
+        text = repr(value)
+    except ValueError:  # an int too long to print
+        return '(too long to print)'
+    return text if len(text) <= 80 else text[:77] + '...'
 
 
 def controller_path(path, base, name='the path'):
     """``path`` as an absolute, normalised controller path; '' stays '' (an unset variable stays unset).
 
-    ``~`` and ``~user`` are expanded; a relative path is joined to ``base`` (the inventory's directory).
+    ``~`` and ``~user`` are expanded; a relative path is joined to ``base`` (the inventory's directory). PathError for
+    a path that is not a string, a ``base`` that is not a string (or None) and a ``name`` that is not a string.
     """
+    if not isinstance(name, str):
+        raise PathError('the name of the path must be a string (the variable it comes from), got %s' % type(name).__name__)
+    if base is not None and not isinstance(base, str):
+        raise PathError('the inventory directory that %s is taken from must be a path (a string), got %s: %s'
+                        % (name, type(base).__name__, _shown(base)))
     if path is None:
         return ''
     if not isinstance(path, str):
-        raise PathError('%s must be a path (a string), got %s: %r' % (name, type(path).__name__, path))
+        raise PathError('%s must be a path (a string), got %s: %s' % (name, type(path).__name__, _shown(path)))
     path = path.strip()
     if not path:
         return ''
     path = os.path.expanduser(path)
     if not os.path.isabs(path):
-        if not base or not os.path.isabs(str(base)):
+        if not base or not os.path.isabs(base):
             raise PathError('%s is relative (%s) and there is no inventory directory to take it from: give an absolute '
                             'path' % (name, path))
-        path = os.path.join(str(base), path)
+        path = os.path.join(base, path)
     return os.path.normpath(path)

@@ -7,6 +7,19 @@
 The repo root *is* the collection, but Python can only import it under its FQCN when it sits at
 ``.../ansible_collections/homelab/connectx``. A symlink under the gitignored ``tests/output/`` gives
 that path without copying anything, so tests always import the working tree.
+
+Hypothesis (the fuzz tests: test_parsers_fuzz.py, test_parse_windows.py) runs under a settings profile chosen by the
+environment variable ``HYPOTHESIS_PROFILE``:
+
+* ``ci`` (the default, what ``make unit`` and CI run): derandomized (the same examples on every run, seeded from each
+  test) and no example database (nothing replayed from ``.hypothesis/``), so a run passes or fails the same way every
+  time;
+* ``wide`` (alias ``dev``), by hand: random examples, ``WIDE_FACTOR`` times as many (fuzz_examples()), the local example
+  database in ``.hypothesis/`` (gitignored) and the reproduce blob printed on failure, to go looking for new bugs:
+  ``HYPOTHESIS_PROFILE=wide .venv/bin/python -m pytest tests/unit -q -p no:cacheprovider -k fuzz``.
+  Whatever it finds gets an explicit regression test, so the ci profile keeps it fixed.
+
+``--hypothesis-profile NAME`` on the pytest command line wins over the variable.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -14,6 +27,8 @@ __metaclass__ = type
 
 import os
 import sys
+
+from hypothesis import settings
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 UNIT_DIR = os.path.join(REPO_ROOT, 'tests', 'unit')
@@ -36,6 +51,22 @@ def _collection_path():
 _path = _collection_path()
 if _path not in sys.path:
     sys.path.insert(0, _path)
+
+
+HYPOTHESIS_PROFILE = os.environ.get('HYPOTHESIS_PROFILE') or 'ci'
+WIDE_FACTOR = 10
+settings.register_profile('ci', derandomize=True, database=None, print_blob=False)
+settings.register_profile('wide', derandomize=False, print_blob=True)
+settings.register_profile('dev', settings.get_profile('wide'))
+if HYPOTHESIS_PROFILE not in ('ci', 'wide', 'dev'):
+    raise ValueError('HYPOTHESIS_PROFILE=%s: the profiles are ci (the default: derandomized, no example database) and wide '
+                     '(alias dev: random, %d x the examples)' % (HYPOTHESIS_PROFILE, WIDE_FACTOR))
+settings.load_profile(HYPOTHESIS_PROFILE)
+
+
+def fuzz_examples(count):
+    """max_examples for a fuzz test: ``count`` under the ci profile, WIDE_FACTOR x count under wide/dev."""
+    return count * WIDE_FACTOR if settings.get_current_profile_name() in ('wide', 'dev') else count
 
 
 def load_fixture(relpath):

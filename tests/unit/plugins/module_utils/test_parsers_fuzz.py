@@ -5,7 +5,8 @@
 """Property tests: no parser raises anything but ParseError, whatever a tool prints.
 
 Inputs: random text, and every fixture truncated at a random point, with lines shuffled, dropped or
-duplicated. Each test runs EXAMPLES hypothesis examples (19 parsers x 3 strategies x 300 = 17,100 per run).
+duplicated. Each test runs EXAMPLES hypothesis examples (19 parsers x 3 strategies x 300 = 17,100 per run), the same ones
+every run (the ci profile, tests/unit/conftest.py); HYPOTHESIS_PROFILE=wide runs ten times as many, random.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -17,7 +18,7 @@ import os
 import pytest
 from hypothesis import given, settings, HealthCheck, strategies as st
 
-from conftest import FIXTURES_DIR, load_fixture
+from conftest import FIXTURES_DIR, fuzz_examples, load_fixture
 
 from ansible_collections.homelab.connectx.plugins.module_utils import (
     parse_flint, parse_mlxconfig, parse_ethtool, parse_vpd, parse_mst, pcie)
@@ -48,7 +49,7 @@ PARSERS = {
 }
 CAPTURES = [c for path in sorted(glob.glob(os.path.join(FIXTURES_DIR, '**', '*.txt'), recursive=True))
             for c in load_fixture(os.path.relpath(path, FIXTURES_DIR))]
-FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(max_examples=fuzz_examples(EXAMPLES), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def _call(parser, text):

@@ -48,6 +48,55 @@ def test_pvecm_status_without_votequorum_is_a_parse_error():
     assert pve.NOT_IN_CLUSTER in fixture('pvecm-status-standalone.txt')
 
 
+# `pvecm nodes` (corosync-quorumtool -l) as the lab's stand-in prints it: tests/lab/host/pve/pvecm membership() /
+# nodes(), the outputs tests/lab/test_cluster_standin.py asserts (decimal node ids, names, '%10s ' columns).
+PVECM_NODES = ('\nMembership information\n----------------------\n'
+               '    Nodeid      Votes Name\n'
+               '         1          1 pve1\n'
+               '         2          1 pve2 (local)\n'
+               '         3          1 pve3\n')
+PVECM_NODES_QDEVICE = ('\nMembership information\n----------------------\n'
+                       '    Nodeid      Votes    Qdevice Name\n'
+                       '         1          1    A,V,NMW pve1 (local)\n'
+                       '         2          1    A,V,NMW pve2\n'
+                       '         0          1            Qdevice\n')
+
+
+def test_pvecm_nodes_names_and_the_local_row():
+    assert pve.parse_pvecm_nodes(PVECM_NODES) == [
+        {'nodeid': 1, 'votes': 1, 'name': 'pve1', 'local': False, 'qdevice': False},
+        {'nodeid': 2, 'votes': 1, 'name': 'pve2', 'local': True, 'qdevice': False},
+        {'nodeid': 3, 'votes': 1, 'name': 'pve3', 'local': False, 'qdevice': False}]
+
+
+def test_pvecm_nodes_with_a_qdevice_column_and_row():
+    assert pve.parse_pvecm_nodes(PVECM_NODES_QDEVICE) == [
+        {'nodeid': 1, 'votes': 1, 'name': 'pve1', 'local': True, 'qdevice': False},
+        {'nodeid': 2, 'votes': 1, 'name': 'pve2', 'local': False, 'qdevice': False},
+        {'nodeid': 0, 'votes': 1, 'name': 'Qdevice', 'local': False, 'qdevice': True}]
+
+
+def test_pvecm_nodes_a_name_in_capitals_is_a_name():
+    # Without a Qdevice column a word in capitals is the node name, never taken for a QDevice state.
+    text = '    Nodeid      Votes Name\n         1          3 PVE (local)\n         2          1 NMW\n'
+    assert [(r['name'], r['votes'], r['local']) for r in pve.parse_pvecm_nodes(text)] == [('PVE', 3, True), ('NMW', 1, False)]
+
+
+@pytest.mark.parametrize('text', [
+    'Cannot initialize CMAP service\n',
+    '    Nodeid      Votes Name\n         1          1 pve1 extra (local)\n',
+    '    Nodeid      Votes    Qdevice Name\n         1          1 pve1 (local)\n',
+    '    Nodeid      Votes Name\n         x          1 pve1\n',
+])
+def test_pvecm_nodes_other_lines_are_a_parse_error(text):
+    with pytest.raises(ParseError):
+        pve.parse_pvecm_nodes(text)
+
+
+def test_pvecm_nodes_empty_output_has_no_rows():
+    assert pve.parse_pvecm_nodes('') == []
+
+
 def test_ha_status_services_and_lrm_modes():
     ha = pve.parse_ha_status(fixture('ha-manager-status.txt'))
     assert ha['quorum_ok'] and ha['services'] == [{'sid': 'vm:100', 'node': 'pve1', 'state': 'started'}]

@@ -49,3 +49,31 @@ def test_wait_for_carrier_is_bounded_and_zero_reads_at_once(tmp_path, monkeypatc
     assert 0.9 <= mod.wait_for_carrier(['ens1'], timeout=1, poll=0.05) < 2
     assert time.time() - start < 2
     assert mod.wait_for_carrier(['ens1'], timeout=0) == 0.0
+
+
+CASES = dict((param.id, param.values[0]) for param in load_cases('link_info.yaml'))
+NOT_INTERFACE_NAMES = ['-f', '-I', '--help', 'ens1\n', '../x', 'ens1/..', '198.18.12.1', 'fe80::1', '::1', 'ens1 -f', '', '.', '..',
+                       'a' * 16]
+
+
+@pytest.mark.parametrize('source', NOT_INTERFACE_NAMES)
+def test_a_ping_source_that_is_not_an_interface_name_is_refused_before_any_command(source, tmp_path, monkeypatch, capsys):
+    """ping -I takes the next word whatever it is (an address, an option): only an interface name gets there."""
+    case = dict(CASES['read_then_ping_each_peer_in_one_call'], id='bad_source',
+                args={'modules': False, 'interfaces': ['ens1'], 'ping': [{'source': source, 'address': '198.18.12.2'}]},
+                run_command_calls=[], expected={'failed': True, 'reason': 'invalid_argument'})
+    check_case(case, mod.main, tmp_path, monkeypatch, capsys, module=mod)
+    assert mod.bad_peers([{'source': source, 'address': '198.18.12.2'}], 3) == \
+        'Cannot ping: %r is not an interface name.' % source
+
+
+@pytest.mark.parametrize('name', ['ens1\n', '-f', '-i', 'ens1\nens1d1'])
+def test_an_interface_that_is_not_a_name_is_refused_before_any_command(name, tmp_path, monkeypatch, capsys):
+    case = dict(CASES['read_then_ping_each_peer_in_one_call'], id='bad_name', args={'modules': False, 'interfaces': [name]},
+                run_command_calls=[], expected={'failed': True, 'reason': 'invalid_argument', 'interfaces': [name]})
+    check_case(case, mod.main, tmp_path, monkeypatch, capsys, module=mod)
+
+
+@pytest.mark.parametrize('name', ['ens1', 'ens1d1', 'eth0.100', 'vmbr0', 'bond0:1', 'enp3s0f1np1', 'a-b', 'a' * 15])
+def test_interface_names_are_taken(name):
+    assert mod.IFNAME_RE.match(name) and mod.bad_peers([{'source': name, 'address': '198.18.12.2'}], 3) is None

@@ -187,3 +187,41 @@ def test_a_folder_every_user_may_write_to_is_refused(tmp_path):
         backup.store(str(folder), {'image': entry(IMAGE, b'x')}, host_sums((IMAGE, b'x')))
     assert err.value.reason == 'controller_dest_invalid' and 'writable by every user' in str(err.value)
     assert mode(str(folder)) == 0o1777 and os.listdir(str(folder)) == []
+
+
+def test_a_copy_that_does_not_read_back_is_refused_removed_and_replaces_nothing(tmp_path, monkeypatch):
+    """A controller write fault: the bytes on the disk are not those received. Refused, the partial file removed, the
+    other file of the backup not put in place, both SHA256SUMS as they were."""
+    folder = str(tmp_path / 'pve1')
+    backup.store(folder, {'image': entry(IMAGE, b'old')}, host_sums((IMAGE, b'old')))
+    before = dict((name, open(os.path.join(folder, name), 'rb').read()) for name in os.listdir(folder))
+    newer, config = IMAGE.replace('2.40.5030', '2.42.5000'), CONFIG.replace('2.40.5030', '2.42.5000')
+    write_temp = backup._write_temp
+
+    def faulty(where, name, data):
+        return write_temp(where, name, b'X' + data[1:] if name == newer else data)
+    monkeypatch.setattr(backup, '_write_temp', faulty)
+    with pytest.raises(backup.BackupCopyError) as err:
+        backup.store(folder, {'image': entry(newer, b'new image'), 'config': entry(config, b'new config')},
+                     host_sums((newer, b'new image'), (config, b'new config')))
+    assert err.value.reason == 'backup_copy_mismatch'
+    assert 'does not read back with sha256 %s (it reads %s)' % (sha(b'new image'), sha(b'Xew image')) in str(err.value)
+    assert sorted(os.listdir(folder)) == sorted(before)  # no partial, no temporary file, the config not put in place
+    for name, data in before.items():
+        assert open(os.path.join(folder, name), 'rb').read() == data, name
+    assert backup.read_sums(folder) == {IMAGE: sha(b'old')}
+
+
+def test_a_copy_that_cannot_be_read_back_is_refused(tmp_path, monkeypatch):
+    folder = str(tmp_path / 'pve1')
+    sha256_of = backup.sha256_of
+
+    def unreadable(path):
+        if os.path.basename(path).startswith('.%s.' % IMAGE):
+            raise IOError(5, 'Input/output error')
+        return sha256_of(path)
+    monkeypatch.setattr(backup, 'sha256_of', unreadable)
+    with pytest.raises(backup.BackupCopyError) as err:
+        backup.store(folder, {'image': entry(IMAGE, b'x')}, host_sums((IMAGE, b'x')))
+    assert err.value.reason == 'backup_copy_mismatch' and '(it reads nothing)' in str(err.value)
+    assert os.listdir(folder) == []

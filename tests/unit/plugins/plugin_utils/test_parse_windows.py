@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import load_fixture
+from conftest import fuzz_examples, load_fixture
 
 from ansible_collections.homelab.connectx.plugins.plugin_utils import links
 from ansible_collections.homelab.connectx.plugins.plugin_utils import parse_windows as pw
@@ -300,7 +300,13 @@ def test_filters_are_registered():
 
 # --- robustness ----------------------------------------------------------------------------
 
-JSON_VALUES = st.recursive(st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=8)),
+# Everything Python's JSON reader gives back: NaN, Infinity and -Infinity are numbers to it, integers have no bound; plus
+# texts that look like numbers (too long for a float, non-ASCII digits).
+ODD_NUMBERS = st.sampled_from([float('inf'), float('-inf'), float('nan'), 1e308, -1e308, 2 ** 64, 2 ** 64 - 1, 2 ** 63, -1, 10 ** 30,
+                               4.5, 'Infinity', '-Infinity', 'NaN', '1e999', '9' * 400, '9' * 400 + ' GT/s', '9' * 400 + ' Gbps',
+                               '\u00b2', '\u0663', 'x' + '9' * 30])
+JSON_VALUES = st.recursive(st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True, allow_infinity=True),
+                                     ODD_NUMBERS, st.text(max_size=8)),
                            lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=6), inner, max_size=3)),
                            max_leaves=12)
 FIELDS = ['Name', 'Status', 'LinkSpeed', 'ReceiveLinkSpeed', 'TransmitLinkSpeed', 'FullDuplex', 'MediaConnectionState',
@@ -310,7 +316,7 @@ FIELDS = ['Name', 'Status', 'LinkSpeed', 'ReceiveLinkSpeed', 'TransmitLinkSpeed'
           'PciExpressMaxLinkWidth', 'PcieLinkSpeed', 'PcieLinkWidth', 'BusNumber', 'DeviceNumber', 'FunctionNumber']
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=fuzz_examples(200), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(sections=st.dictionaries(st.sampled_from(['PnpDevices', 'SignedDrivers', 'DriverPackages', 'Adapters', 'HardwareInfo']),
                                 st.one_of(JSON_VALUES, st.lists(st.dictionaries(st.sampled_from(FIELDS), JSON_VALUES, max_size=8),
                                                                 max_size=3)), max_size=4))
@@ -319,7 +325,7 @@ def test_fuzz_inventory_never_tracebacks(sections):
     assert result['status'] in ('no_card', 'no_driver', 'winof2', 'error', 'other_driver', 'winof')
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=fuzz_examples(200), deadline=None)
 @given(text=st.text(max_size=40))
 def test_fuzz_link_speed_text(text):
     value = pw.link_speed_mbps(text)
@@ -337,6 +343,72 @@ def test_pcie_speed_from_the_code_or_the_default_view(value, gts):
 @pytest.mark.parametrize('value, lanes', [(4, 4), ('4', 4), ('x8', 8), (16, 16), (0, None), (None, None), ('', None), (3, None)])
 def test_pcie_width(value, lanes):
     assert pw.pcie_width(value) == lanes
+
+
+# Python's JSON reader takes NaN, Infinity and -Infinity as numbers, so a Windows host (or a broken script) can send them.
+ODD_JSON = ['Infinity', '-Infinity', 'NaN', '1e308', '-1e308', '1e400', '18446744073709551616', '100000000000000000000000000000',
+            '-4', '4.5', '"Infinity"', '"NaN"', '"1e999"', '"%s"' % ('9' * 400), '"%s GT/s"' % ('9' * 400), '"\\u00b2"',
+            '[Infinity]', '{"value": [NaN], "Count": 1}']
+PCIE_FIELDS = ['PciExpressCurrentLinkWidth', 'PciExpressCurrentLinkSpeedEncoded', 'PciExpressMaxLinkWidth',
+               'PciExpressMaxLinkSpeedEncoded', 'PcieLinkSpeed', 'PcieLinkWidth', 'PcieMaxLinkSpeed', 'PcieMaxLinkWidth']
+
+
+@pytest.mark.parametrize('field', PCIE_FIELDS)
+@pytest.mark.parametrize('number', ODD_JSON)
+def test_hardware_info_reads_non_finite_or_absurd_numbers_as_unknown(field, number):
+    """Issue 32 item 5: PciExpressCurrentLinkWidth: Infinity raised OverflowError (NaN: ValueError)."""
+    entry = json.loads('{"Name": "Ethernet 3", "%s": %s}' % (field, number))
+    result = pw.hardware_info(entry)
+    assert (result['speed_gts'], result['width'], result['max_speed_gts'], result['max_width']) == (None, None, None, None)
+    assert (result['pcie']['ceiling_gbps'], result['pcie']['degraded']) == (None, None)
+
+
+@pytest.mark.parametrize('number', ODD_JSON)
+def test_inventory_with_non_finite_numbers_never_raises(number):
+    document = ('{"Adapters": [{"Name": "Ethernet 3", "Status": "Up", "ReceiveLinkSpeed": %(n)s, "TransmitLinkSpeed": %(n)s, '
+                '"LinkSpeed": %(n)s, "MtuSize": %(n)s, "MediaConnectState": %(n)s, "NdisPhysicalMedium": %(n)s}], '
+                '"HardwareInfo": [{"Name": "Ethernet 3", "PciExpressCurrentLinkWidth": %(n)s, "PciExpressCurrentLinkSpeedEncoded": %(n)s, '
+                '"BusNumber": %(n)s, "DeviceNumber": 0, "FunctionNumber": 0}], '
+                '"PnpDevices": [{"InstanceId": "PCI\\\\VEN_15B3&DEV_1003", "ConfigManagerErrorCode": %(n)s}]}' % {'n': number})
+    result = pw.inventory(document)
+    adapter = result['adapters']['Ethernet 3']
+    assert adapter['pcie']['ceiling_gbps'] is None and adapter['speed_mbps'] is None
+    assert adapter['mtu'] is None or isinstance(adapter['mtu'], int)
+    assert result['cards'][0]['problem_code'] is None or isinstance(result['cards'][0]['problem_code'], int)
+
+
+def test_a_good_entry_still_reads_next_to_the_guards():
+    entry = json.loads('{"Name": "Ethernet 3", "PciExpressCurrentLinkWidth": 4.0, "PciExpressCurrentLinkSpeedEncoded": 3.0, '
+                       '"PciExpressMaxLinkWidth": "x8", "PcieMaxLinkSpeed": "8.0 GT/s", "BusNumber": 6, "DeviceNumber": 0, '
+                       '"FunctionNumber": 0}')
+    result = pw.hardware_info(entry)
+    assert (result['speed_gts'], result['width'], result['max_speed_gts'], result['max_width']) == (8.0, 4, 8.0, 8)
+    assert result['location'] == 'PCI bus 6, device 0, function 0'
+
+
+ABSURD = [('inf', float('inf')), ('-inf', float('-inf')), ('nan', float('nan')), ('10**5000', 10 ** 5000), ('-10**5000', -10 ** 5000),
+          ('2**64+1', 2 ** 64 + 1), ('1e308', 1e308), ('-1', -1), ('[inf]', [float('inf')]), ('{a: 10**5000}', {'a': 10 ** 5000}),
+          ('5000 nines', '9' * 5000), ('400 nines Gbps', '9' * 400 + ' Gbps'), ('400 nines GT/s', '9' * 400 + ' GT/s'),
+          ('superscript 2', '\u00b2'), ('Infinity', 'Infinity'), ('NaN', 'NaN')]
+
+
+@pytest.mark.parametrize('value', [v for _n, v in ABSURD], ids=[n for n, _v in ABSURD])
+def test_the_number_readers_never_raise_on_absurd_values(value):
+    assert pw.pcie_width(value) is None
+    assert pw.pcie_speed_gts(value) is None
+    assert pw.bps_to_mbps(value) is None
+    assert pw.link_speed_mbps(value) is None
+    pw.problem_code(value)
+
+
+@pytest.mark.parametrize('field, value', [('BusNumber', -1), ('BusNumber', 256), ('DeviceNumber', 32), ('FunctionNumber', 8),
+                                          ('BusNumber', 1e300), ('FunctionNumber', float('nan'))])
+def test_a_pci_location_out_of_range_is_unknown(field, value):
+    entry = {'BusNumber': 6, 'DeviceNumber': 0, 'FunctionNumber': 0, 'LocationInformationString': 'PCI bus 6, device 0, function 0'}
+    entry[field] = value
+    assert pw.hardware_info(entry)['location'] == 'PCI bus 6, device 0, function 0'
+    del entry['LocationInformationString']
+    assert pw.hardware_info(entry)['location'] is None
 
 
 def test_hardware_info_in_every_documented_shape():
@@ -374,7 +446,7 @@ def test_a_windows_pc_with_the_card_in_a_pcie3_x4_slot_is_limited_to_28_gbps():
     assert pw.evaluate_ends(ends, inv('cx3-winof550-40g-up-port2-disconnected.txt'), [])[0]['pcie'] == {}
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=fuzz_examples(300), deadline=None)
 @given(entry=st.dictionaries(st.sampled_from(FIELDS), JSON_VALUES, max_size=10))
 def test_fuzz_hardware_info_never_tracebacks(entry):
     result = pw.hardware_info(entry)
