@@ -55,8 +55,9 @@ def prefix_problem(prefix):
     """A sentence for a file name prefix that would not name a file of the module's own in the directory, else None."""
     if isinstance(prefix, str) and PREFIX.match(prefix) and '..' not in prefix:
         return None
-    return ('prefix %r (interfaces role: connectx_interfaces_file_prefix) is not a file name prefix (1 to 64 letters, digits, "_", "-", "."; not starting with "."; no "/" '
-            'or ".."): the files must stay in the directory, e.g. connectx-' % (prefix,))
+    return ('prefix %r (interfaces role: connectx_interfaces_file_prefix) is not a file name prefix (1 to 64 letters, '
+            'digits, "_", "-", "."; not starting with "."; no "/" or ".."): the files must stay in the directory, e.g. '
+            'connectx-' % (prefix,))
 
 
 def stanza(entry, managed='Ansible managed'):

@@ -100,6 +100,7 @@ def _norm_id(device_id):
         return '%04x' % int(text)
     return text
 
+
 # The families as NVIDIA names them (the product briefs and the MFT documentation), for what a user reads.
 FAMILY_NAMES = {
     'connectx2': 'ConnectX-2', 'connectx3': 'ConnectX-3', 'connectx3_vf': 'ConnectX-3 virtual function',
