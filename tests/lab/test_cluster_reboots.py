@@ -61,14 +61,27 @@ def three_nodes(tmp_path_factory):
         sh(LABCTL + ['down'], check=False)
 
 
+def node_state(host):
+    """What a run could change on a node before its card: the packages (with their dpkg selection: a hold), every file
+    under /etc/apt with its checksum, and the collection's directory on the host."""
+    return on(host, 'sh', '-c', "dpkg-query -W -f '${Package} ${Version} ${Status}\\n' | sort; "
+                                "find /etc/apt -type f -exec sha256sum {} + | sort; "
+                                "find /var/lib/connectx 2>/dev/null | sort")
+
+
 def test_a_running_guest_is_refused_by_name_before_the_card_is_touched(three_nodes):
-    before = flash_writes()
+    before, state = flash_writes(), node_state('pve2')
+    assert not re.search(r'^mstflint \S+ install ok installed', state, re.M)  # a fresh node: the run would install it
     res = sh(CROSSFLASH + ['--limit', 'pve2'], check=False)
     assert res.returncode != 0
     text = re.sub(r'\s+', ' ', res.stdout)
     assert 'Refused to reboot pve2: pve2 runs guests that a reboot would stop: VM 102 (db)' in text, res.stdout[-3000:]
     assert 'connectx_reboot_guests: shutdown' in text and 'Nothing has been changed' in text
+    assert '(before installing the firmware tools' in text, res.stdout[-3000:]
     assert flash_writes() == before and cards()['pve2']['psid'] == 'MT_1090110018'
+    # A refused node is left as it was: no package, apt file, hold or staged file (the README's promise).
+    assert node_state('pve2') == state
+    assert re.search(r'pve2\s*:\s*ok=\d+\s+changed=0\s', res.stdout), res.stdout[-1500:]
     assert re.search(r'^\s+102 db\s+running', on('pve2', 'qm', 'list'), re.M)
 
 
@@ -103,6 +116,8 @@ def test_a_two_node_cluster_refuses_a_reboot_that_would_lose_quorum(tmp_path):
         assert ('Refused to reboot pve1: rebooting pve1 would leave the cluster homelab with 1 of the 2 votes it needs'
                 in text), res.stdout[-3000:]
         assert 'add a QDevice (pvecm qdevice setup)' in text and 'connectx_reboot: false' in text
+        assert '(before installing the firmware tools' in text, res.stdout[-3000:]
+        assert re.search(r'pve1\s*:\s*ok=\d+\s+changed=0\s', res.stdout), res.stdout[-1500:]
         assert all(w == 0 for w in flash_writes().values())
         assert not os.path.exists(os.path.join(REPO, '.cache', 'lab', 'backups', 'pve1'))
     finally:
