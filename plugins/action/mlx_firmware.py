@@ -76,6 +76,17 @@ class JobFailed(Exception):
         self.result = result
 
 
+def _renamed(value, old, new):
+    """``value`` with every string in it that holds ``old`` (the staged image's path) holding ``new`` instead."""
+    if isinstance(value, dict):
+        return dict((key, _renamed(item, old, new)) for key, item in value.items())
+    if isinstance(value, list):
+        return [_renamed(item, old, new) for item in value]
+    if isinstance(value, str):
+        return value.replace(old, new)
+    return value
+
+
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False  # _stage makes the temporary directory only when the image must be copied
 
@@ -112,6 +123,7 @@ class ActionModule(ActionBase):
             staged = getattr(self, '_staged_as', None)
             if staged:
                 msg = msg.replace(staged[0], staged[1])
+                failed = _renamed(failed, staged[0], staged[1])
             if result['burned']:
                 msg += (' Already burned in this run: %s - the host must reboot to run it (the backup is in %s).'
                         % (', '.join(result['burned']), args.get('backup_dest')))

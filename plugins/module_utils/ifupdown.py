@@ -16,7 +16,8 @@ import ipaddress
 import re
 
 # \Z, not $: $ also matches before a final newline, and a YAML block scalar (|) gives exactly such values.
-IFNAME = re.compile(r'^[A-Za-z0-9_.-]{1,15}\Z')
+# Not starting with '-': ifquery and ifreload would take it for an option.
+IFNAME = re.compile(r'^[A-Za-z0-9_.][A-Za-z0-9_.-]{0,14}\Z')
 # A file name of its own in the sourced directory: no separator, no "..", no leading dot (`source DIR/*` skips dot files).
 PREFIX = re.compile(r'^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,63}\Z')
 MTU_MIN, MTU_MAX = 68, 65520
@@ -32,7 +33,8 @@ def problems(entries, protected=()):
             if key == 'name' or value:
                 names.append(value)
                 if not isinstance(value, str) or not IFNAME.match(value) or value in ('.', '..'):
-                    out.append('%s %r is not an interface name (up to 15 letters, digits, ".", "_", "-")' % (key, value))
+                    out.append('%s %r is not an interface name (up to 15 letters, digits, ".", "_", "-"; not starting with "-")'
+                               % (key, value))
         address = entry.get('address')
         if address:
             try:

@@ -29,7 +29,7 @@ _SIMPLE_LABELS = {
     'advertised fec modes': 'advertised_fec_modes',
     'wake-on': 'wake_on',
 }
-_LINE_RE = re.compile(r'^\s*([A-Za-z][A-Za-z -]*?):\s*(.*?)\s*$')
+_LINE_RE = re.compile(r'^\s*([A-Za-z][A-Za-z -]*?):\s*(.*?)\s*\Z')
 
 
 def _yes_no(value):
@@ -51,7 +51,7 @@ def parse_settings(text):
     seen = header_seen = False
     for raw in (text or '').splitlines():
         line = raw.rstrip()
-        header = re.match(r'^Settings for (\S+?):\s*$', line.strip())
+        header = re.match(r'^Settings for (\S+?):\s*\Z', line.strip())
         if header:
             if header_seen:
                 break  # a transcript with a second interface: the first one is parsed
@@ -74,7 +74,7 @@ def parse_settings(text):
         label, value = match.group(1).lower(), match.group(2)
         seen = seen or label in ('speed', 'link detected', 'duplex')
         if label == 'speed':
-            number = re.match(r'^(\d+)\s*Mb/s$', value)
+            number = re.match(r'^(\d+)\s*Mb/s\Z', value)
             speed = int(number.group(1)) if number else None
             # The kernel's SPEED_UNKNOWN (-1) prints as "Unknown!"; 65535 is the same on old drivers.
             result['speed_mbps'] = speed if speed not in (None, 65535, 4294967295) else None
@@ -96,7 +96,7 @@ def parse_driver_info(text):
     """``ethtool -i IF``: {driver, version, firmware_version, expansion_rom_version, bus_info, supports_*}."""
     result = {}
     for raw in (text or '').splitlines():
-        match = re.match(r'^([a-z][a-z-]*):\s?(.*?)\s*$', raw.strip())
+        match = re.match(r'^([a-z][a-z-]*):\s?(.*?)\s*\Z', raw.strip())
         if not match:
             continue
         key = match.group(1).replace('-', '_')
@@ -139,7 +139,7 @@ _LENGTH_LABELS = {
     'om1 62.5um': 'om1', '62.5um': 'om1', 'om1': 'om1',
     'copper or active cable': 'cable', 'copper': 'cable',
 }
-_CODE_RE = re.compile(r'^(0x[0-9a-fA-F]{1,2})\s*(?:\((.*)\))?\s*$')
+_CODE_RE = re.compile(r'^(0x[0-9a-fA-F]{1,2})\s*(?:\((.*)\))?\s*\Z')
 _LENGTH_RE = re.compile(r'^(\d+(?:\.\d+)?)\s*(km|m)\b')
 _SPEED_IN_TYPE_RE = re.compile(r'\b(\d+)G(?:\s*Base|BASE|\s*Ethernet|\s*Active)', re.IGNORECASE)
 _OPTICAL_CONNECTORS = ('lc', 'mpo', 'sc', 'mt-rj', 'mu', 'optical pigtail', 'fibre', 'fiber', 'fc style')

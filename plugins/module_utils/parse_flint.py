@@ -41,9 +41,9 @@ QUERY_LABELS = {
 }
 # FS2 = ConnectX-2/3/3 Pro, the generation this collection burns.
 SUPPORTED_IMAGE_TYPES = ('FS2',)
-_LABEL_RE = re.compile(r'^([A-Za-z][A-Za-z0-9 ()/._-]*?):\s*(.*)$')
-_ROM_CONT_RE = re.compile(r'^\s+(\w+=\S+.*)$')
-_HEX_RE = re.compile(r'^(0x)?[0-9a-fA-F]+$')
+_LABEL_RE = re.compile(r'^([A-Za-z][A-Za-z0-9 ()/._-]*?):\s*(.*)\Z')
+_ROM_CONT_RE = re.compile(r'^\s+(\w+=\S+.*)\Z')
+_HEX_RE = re.compile(r'^(0x)?[0-9a-fA-F]+\Z')
 _NA = ('', 'n/a', 'na')
 
 
@@ -115,7 +115,7 @@ def parse_query(text):
     return result
 
 
-_SECTION_RE = re.compile(r'^\s*/(0x[0-9a-fA-F]+)-(0x[0-9a-fA-F]+)\s+\((0x[0-9a-fA-F]+)\)/\s+\(([^)]*)\)\s*(.*)$')
+_SECTION_RE = re.compile(r'^\s*/(0x[0-9a-fA-F]+)-(0x[0-9a-fA-F]+)\s+\((0x[0-9a-fA-F]+)\)/\s+\(([^)]*)\)\s*(.*)\Z')
 
 
 def parse_verify(text):

@@ -47,9 +47,9 @@ for _port in ('P1', 'P2'):
         'FORCE_MODE_' + _port: _BOOL,
     })
 
-_ROW_RE = re.compile(r'^(\*?)\s+([A-Z][A-Z0-9_]*(?:\[[0-9.]+\])?)\s+(\S.*?)\s*$')
-_HEADER_RE = re.compile(r'^\s*([A-Za-z][A-Za-z ]*?):\s*(.*?)\s*$')
-_ENUM_RE = re.compile(r'^(.*)\((-?\d+)\)$')
+_ROW_RE = re.compile(r'^(\*?)\s+([A-Z][A-Z0-9_]*(?:\[[0-9.]+\])?)\s+(\S.*?)\s*\Z')
+_HEADER_RE = re.compile(r'^\s*([A-Za-z][A-Za-z ]*?):\s*(.*?)\s*\Z')
+_ENUM_RE = re.compile(r'^(.*)\((-?\d+)\)\Z')
 
 
 def _column_key(name):
@@ -107,9 +107,9 @@ def normalize_value(name, value):
         match = _ENUM_RE.match(text)
         if match:
             number = int(match.group(2))
-        elif re.match(r'^-?\d+$', text):
+        elif re.match(r'^-?\d+\Z', text):
             number = int(text)
-        elif re.match(r'^0x[0-9a-fA-F]+$', text):
+        elif re.match(r'^0x[0-9a-fA-F]+\Z', text):
             number = int(text, 16)
         else:
             word = text.upper()

@@ -11,8 +11,8 @@ import re
 
 from ansible_collections.homelab.connectx.plugins.module_utils.errors import ParseError
 
-_KEY_RE = re.compile(r'^\s*([A-Z][A-Z0-9]):\s+(.*?)\s*$')
-_LSPCI_RE = re.compile(r'^\s*\[([A-Z][A-Z0-9])\]\s+[^:]*:\s*(.*?)\s*$')
+_KEY_RE = re.compile(r'^\s*([A-Z][A-Z0-9]):\s+(.*?)\s*\Z')
+_LSPCI_RE = re.compile(r'^\s*\[([A-Z][A-Z0-9])\]\s+[^:]*:\s*(.*?)\s*\Z')
 
 
 def parse_mstvpd(text):
@@ -32,7 +32,7 @@ def parse_lspci_vpd(text):
     """The same keys from an ``lspci -vv`` "Vital Product Data" block (Product Name -> ID)."""
     fields = {}
     for raw in (text or '').splitlines():
-        name = re.match(r'^\s*Product Name:\s*(.*?)\s*$', raw)
+        name = re.match(r'^\s*Product Name:\s*(.*?)\s*\Z', raw)
         if name and 'ID' not in fields:
             fields['ID'] = name.group(1)
             continue

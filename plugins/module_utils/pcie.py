@@ -30,7 +30,7 @@ def parse_sysfs_link_speed(text):
 
 def parse_sysfs_link_width(text):
     """'8' (no x prefix in sysfs) -> 8; 'x8' -> 8; nonsense (a wedged device reports 63) -> None."""
-    match = re.match(r'^\s*x?(\d+)\s*$', text or '')
+    match = re.match(r'^\s*x?(\d+)\s*\Z', text or '')
     if not match:
         return None
     width = int(match.group(1))
@@ -85,7 +85,7 @@ def link_summary(speed_gts, width, max_speed_gts, max_width):
     return summary
 
 
-_LNK_RE = re.compile(r'^\s*(LnkCap|LnkSta):\s*(.*)$')
+_LNK_RE = re.compile(r'^\s*(LnkCap|LnkSta):\s*(.*)\Z')
 
 
 def parse_lspci_link(text):

@@ -25,8 +25,8 @@ from ansible_collections.homelab.connectx.plugins.module_utils.errors import Par
 
 NOT_IN_CLUSTER = 'is this node part of a cluster'
 
-_MEMBER_RE = re.compile(r'^\s*(0x[0-9a-fA-F]+|\d+)\s+(\d+)\s+(?:([A-Z]+(?:,[A-Z]+)*)\s+)?(\S+)(\s+\(local\))?\s*$')
-_SERVICE_RE = re.compile(r'^service\s+((?:vm|ct):\d+)\s+\(([^,()]+),\s*([^)]+)\)\s*$')
+_MEMBER_RE = re.compile(r'^\s*(0x[0-9a-fA-F]+|\d+)\s+(\d+)\s+(?:([A-Z]+(?:,[A-Z]+)*)\s+)?(\S+)(\s+\(local\))?\s*\Z')
+_SERVICE_RE = re.compile(r'^service\s+((?:vm|ct):\d+)\s+\(([^,()]+),\s*([^)]+)\)\s*\Z')
 _LRM_RE = re.compile(r'^lrm\s+(\S+)\s+\(([^,]+),')
 
 

@@ -34,8 +34,8 @@ from ansible.module_utils.common.text.converters import to_bytes, to_text
 
 SUMS_FILE = 'SHA256SUMS'
 
-_GNU_RE = re.compile(br'^[ \t]*(\\?)([0-9a-fA-F]{64}) ([ *])(.+)$')
-_BSD_RE = re.compile(br'^[ \t]*(\\?)SHA256 ?\((.+)\)[ \t]*=[ \t]*([0-9a-fA-F]{64})$')
+_GNU_RE = re.compile(br'^[ \t]*(\\?)([0-9a-fA-F]{64}) ([ *])(.+)\Z')
+_BSD_RE = re.compile(br'^[ \t]*(\\?)SHA256 ?\((.+)\)[ \t]*=[ \t]*([0-9a-fA-F]{64})\Z')
 
 
 class SumsError(Exception):

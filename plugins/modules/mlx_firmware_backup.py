@@ -43,12 +43,14 @@ options:
     description:
       - Directory on the host for the backup, mode 0700 - created so, or set to 0700 when it exists with another
         mode (a change, RV(modes_set)); so is C(SHA256SUMS) to 0600. Give the backups a directory of their own.
-      - Taken are a path that does not exist yet, an empty directory, a directory that holds this module's
-        C(SHA256SUMS), and one whose entries are all backup files of this module (C(<psid>_<fw_version>_<base_guid>.<item>)
-        and its temporary C(.<name>.partial) and C(.SHA256SUMS.*) files). Any other directory is refused
-        (C(reason=dest_invalid)) with its mode untouched, before the card is read, also in check mode - so are
-        C(/), the FHS directories (C(/etc), C(/usr), C(/var/lib), C(/tmp), ...; the list is C(SYSTEM_DIRS) in the
-        module) even when empty, and a directory that every user may write to (like C(/tmp)).
+      - Taken are a path that does not exist yet, an empty directory (a C(lost+found) aside), a directory whose
+        C(SHA256SUMS) lists a backup of this module, and one whose entries are all backup files of this module
+        (C(<psid>_<fw_version>_<base_guid>.<item>) and its temporary C(.<name>.partial) and C(.SHA256SUMS.*) files).
+        Any other directory is refused (C(reason=dest_invalid)) with its mode untouched, before the card is read, also
+        in check mode - so are C(/), the FHS directories (C(/var/lib), C(/srv), C(/tmp), ...; the list is
+        C(SYSTEM_DIRS) in the module) and every directory inside C(/etc), C(/usr), C(/boot), C(/dev), C(/proc),
+        C(/sys), C(/run), C(/bin), C(/sbin) and C(/lib*) (C(SYSTEM_TREES)) even when empty, and a directory that every
+        user may write to (like C(/tmp)).
       - A symlink is judged by the directory it resolves to.
     type: path
     required: true
@@ -190,7 +192,11 @@ SYSTEM_DIRS = (
     '/var/log', '/var/mail', '/var/opt', '/var/run', '/var/spool', '/var/tmp', '/var/www', '/var/yp',
     '/var/lib/misc', '/var/lib/vz', '/var/spool/cron', '/var/spool/mail',
 )
-# The example the refusals give.
+# Trees a backup never goes to, at any depth (an empty /etc/ssh/ssh_config.d is still /etc): the system's
+# configuration, programs and libraries, and the kernel's and runtime's virtual file systems.
+SYSTEM_TREES = ('/etc', '/usr', '/boot', '/dev', '/proc', '/sys', '/run', '/bin', '/sbin', '/lib', '/lib32', '/lib64',
+                '/libx32')
+# The example the refusals give: where the roles put the backups (<connectx_host_dir>/backup).
 DEST_EXAMPLE = '/var/lib/connectx/backup'
 # What this module writes to dest (firmware.backup_path, save_item, write_sums): the backups, their temporary
 # .<name>.partial files and the temporary files of SHA256SUMS.
@@ -248,10 +254,21 @@ def own_file(name):
     return name == firmware.SUMS_FILE or any(regex.match(name) for regex in OWN_FILE_RES)
 
 
+def own_sums(path):
+    """Whether the SHA256SUMS at ``path`` is this module's: it lists a backup of it (it may list other files too). One
+    that cannot be read counts as its own here: main() refuses it with sums_invalid before any change."""
+    try:
+        names = sums.load(path).entries()
+    except sums.SumsError:
+        return True
+    return any(own_file(name) and name != firmware.SUMS_FILE for name in names)
+
+
 def dest_problem(dest):
     """Why ``dest`` may not take the backup (a sentence without the fix), or None when it may: a path that does not
-    exist yet, an empty directory, one that holds SHA256SUMS or only this module's files. A system directory
-    (SYSTEM_DIRS) is refused whatever it holds; a symlink is judged by the directory it resolves to."""
+    exist yet, an empty directory, one whose SHA256SUMS lists a backup of this module, or one that holds only this
+    module's files. A system directory (SYSTEM_DIRS) or one inside a system tree (SYSTEM_TREES) is refused whatever it
+    holds; a symlink is judged by the directory it resolves to."""
     real = os.path.realpath(dest)
     if os.path.islink(dest.rstrip(os.sep) or os.sep):
         shown = '%s (a symlink to %s)' % (dest, real)
@@ -260,8 +277,12 @@ def dest_problem(dest):
     else:
         shown = dest
     system = set(os.path.normpath(path) for path in SYSTEM_DIRS) | set(os.path.realpath(path) for path in SYSTEM_DIRS)
+    trees = set(os.path.normpath(path) for path in SYSTEM_TREES) | set(os.path.realpath(path) for path in SYSTEM_TREES)
     if real in system:
         return 'The backup destination %s is a system directory' % shown
+    inside = [tree for tree in trees if real.startswith(tree.rstrip(os.sep) + os.sep)]
+    if inside:
+        return 'The backup destination %s is inside the system directory %s' % (shown, sorted(inside)[0])
     if not os.path.exists(real):
         return None
     if not os.path.isdir(real):
@@ -274,7 +295,7 @@ def dest_problem(dest):
         names = sorted(os.listdir(real))
     except OSError as exc:
         return 'The backup destination %s cannot be listed (%s)' % (shown, exc)
-    if firmware.SUMS_FILE in names:
+    if firmware.SUMS_FILE in names and own_sums(os.path.join(real, firmware.SUMS_FILE)):
         return None
     # lost+found: a file system of its own mounted for the backups (a USB disk) has one from mkfs.
     foreign = [name for name in names if not own_file(name) and name != 'lost+found']
@@ -289,8 +310,9 @@ def check_dest(module, runner, dest):
     """Refuse (dest_invalid) a dest that dest_problem() finds wrong; before anything runs, also in check mode."""
     problem = dest_problem(dest)
     if problem:
-        refuse(module, runner, '%s; give the backups a directory of their own, new or empty, e.g. %s. Nothing has '
-               'been changed.' % (problem, DEST_EXAMPLE), 'dest_invalid', dest=dest)
+        refuse(module, runner, '%s; give the backups a directory of their own, new or empty, e.g. %s (the roles put '
+               'them in <connectx_host_dir>/backup). Nothing has been changed.' % (problem, DEST_EXAMPLE), 'dest_invalid',
+               dest=dest)
 
 
 def looser_modes(dest, sums_path):

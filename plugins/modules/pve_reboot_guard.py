@@ -239,9 +239,10 @@ class Guard(object):
                 problem = str(exc)
         local = [row for row in rows if row['local'] and not row['qdevice']]
         if not local:
-            self.fail('pvecm nodes on %s printed no row for this host%s (rc %s): %s.' % (
-                self.node, ' (%s)' % problem if problem else '', res.rc, res.output.strip() or 'no output'),
-                'unexpected_output', res, undo=False)
+            self.fail('pvecm nodes on %s printed no row for this host%s (rc %s): %s. Fix: check that corosync runs '
+                      '(systemctl status corosync) and that pvecm nodes shows this host marked (local).' % (
+                          self.node, ' (%s)' % problem if problem else '', res.rc, res.output.strip() or 'no output'),
+                      'unexpected_output', res, undo=False)
         name = local[0]['name']
         if name == self.node:
             return

@@ -235,7 +235,7 @@ def test_a_refusal_names_the_image_on_the_controller_not_the_staged_copy(tmp_pat
     class Staged(Host):
         def __call__(self, module_name, module_args, task_vars, check):
             if module_name.endswith('mlx_firmware_burn'):
-                return {'failed': True, 'reason': 'device_mismatch',
+                return {'failed': True, 'reason': 'device_mismatch', 'image': {'path': module_args['image']},
                         'msg': 'The image %s is for a ConnectX-3 Pro, the card at 0000:03:00.0 is a ConnectX-3; use an '
                                'image for this card. Nothing has been changed.' % module_args['image']}
             return Host.__call__(self, module_name, module_args, task_vars, check)
@@ -243,3 +243,4 @@ def test_a_refusal_names_the_image_on_the_controller_not_the_staged_copy(tmp_pat
     assert result['failed'] and result['reason'] == 'device_mismatch'
     assert result['msg'].startswith('The image %s is for a ConnectX-3 Pro' % (tmp_path / 'fw.bin'))
     assert '/tmp/ansible-tmp-1' not in result['msg']
+    assert result['failed_result']['image']['path'] == str(tmp_path / 'fw.bin')

@@ -60,3 +60,8 @@ def test_the_refusals_name_the_option_and_the_fix(tmp_path, monkeypatch, capsys)
     result, ran, _case = run_case(cases['a_protected_bridge_with_a_trailing_newline_is_refused'], mod.main, tmp_path,
                                   monkeypatch, capsys, module=mod)
     assert "bridge 'vmbr0\\n' is not an interface name" in result['msg'] and ran == []
+
+
+@pytest.mark.parametrize('name', ['-a', '--all', '-w'])
+def test_a_name_that_reads_as_an_option_of_ifquery_is_refused(name):
+    assert ifupdown.problems([{'name': name}]) and ifupdown.problems([{'name': 'ens1', 'bridge': name}])
