@@ -18,12 +18,12 @@ MOLECULE_SCENARIOS := $(sort $(notdir $(patsubst %/molecule.yml,%,$(wildcard ext
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: help demo test deps apt venv collection unit compat sanity lint lab-tests molecule faults bench build docs clean
+.PHONY: help demo test deps apt venv collection unit compat sanity lint import-check lab-tests molecule faults bench build docs clean
 
 help:
 	@echo "make demo   - run playbooks/site.yml against the built-in lab (builds it if needed)"
 	@echo "make test   - everything: unit, sanity, lint, lab tests, molecule"
-	@echo "make unit | compat | sanity | lint | lab-tests | molecule [SCENARIO=name] | faults | bench | build | docs"
+	@echo "make unit | compat | sanity | lint | import-check | lab-tests | molecule [SCENARIO=name] | faults | bench | build | docs"
 	@echo "make lab-up | lab-down | lab-status"
 
 # --- setup ------------------------------------------------------------------------------
@@ -55,7 +55,7 @@ $(COLLECTION_LINK):
 	@ln -sfn $(CURDIR) $@
 
 # --- tests ------------------------------------------------------------------------------
-test: deps unit compat sanity lint lab-tests molecule
+test: deps unit compat sanity lint import-check lab-tests molecule
 	@echo "make test: all checks passed"
 
 unit: venv
@@ -71,6 +71,20 @@ sanity: venv
 
 lint: venv collection
 	ansible-lint --profile production --offline
+
+# Galaxy's own import checks (galaxy-importer, with ansible-lint) on the built tarball, in a venv of their own
+# (tests/import/requirements.txt, exact pins: it needs an older attrs than the test venv). Clean today: a WARNING or
+# ERROR line fails, as a failed import does.
+IMPORT_VENV := $(CACHE)/import-venv
+$(IMPORT_VENV)/.installed: tests/import/requirements.txt
+	@test -x $(IMPORT_VENV)/bin/python || $(PYTHON) -m venv $(IMPORT_VENV)
+	$(IMPORT_VENV)/bin/python -m pip install -q -r tests/import/requirements.txt
+	@touch $@
+import-check: build $(IMPORT_VENV)/.installed
+	@rm -rf build/import && mkdir -p build/import
+	cd build/import && PATH=$(CURDIR)/$(IMPORT_VENV)/bin:$$PATH $(CURDIR)/$(IMPORT_VENV)/bin/python -m galaxy_importer.main \
+	  $$(ls -t $(CURDIR)/build/*.tar.gz | head -n 1) 2>&1 | tee importer.log
+	@if grep -E '^(WARNING|ERROR)' build/import/importer.log; then echo "import-check: galaxy-importer warns (above)"; exit 1; fi
 
 # The lab's own tests (emulated cards under the real mstflint, podman hosts); they skip
 # themselves with a reason when the machine cannot run them.
