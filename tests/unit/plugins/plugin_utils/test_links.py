@@ -443,3 +443,17 @@ def test_long_host_names_fit_their_box():
     assert long_host[0]['text'].endswith(u'\u2026') and long_host[1]['text'] == '.example.internal'
     assert lay['hosts']['pve-node-01.homelab.example.internal']['lines'] == [
         {'text': 'pve-node-01', 'size': 14}, {'text': '.homelab.example.internal', 'size': 11}]
+
+
+def test_a_module_whose_eeprom_cannot_be_read_does_not_break_the_report():
+    """parse_ethtool.module_info of a cage whose module does not answer ethtool -m (kernel 6.1 mlx4_en with a paged
+    optic): present, no name. The report and its diagram still come out, the label says so."""
+    from ansible_collections.homelab.connectx.plugins.module_utils import parse_ethtool
+    unread = parse_ethtool.module_info('', 'netlink error: Invalid argument', 1)
+    assert unread['present'] and links.module_name(unread) is None
+    ends = _ends_all(pve2_pcie=GEN3_X8)
+    for end in ends:
+        end['module'] = unread
+    report = links.link_report(LINKS, ends)
+    assert sum(report['counts'].values()) == 2 and len(report['layout']['cables']) == 2
+    assert [links.cable_label(entry)[1] for entry in report['links']] == ['module not readable'] * 2
