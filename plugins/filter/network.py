@@ -9,13 +9,7 @@ __metaclass__ = type
 
 from ansible.errors import AnsibleFilterError
 
-
-def _shown(value):
-    try:
-        text = repr(value)
-    except ValueError:  # an int too long to print
-        text = '(too long to print)'
-    return '%s %s' % (type(value).__name__, text if len(text) <= 80 else text[:77] + '...')
+from ansible_collections.homelab.connectx.plugins.plugin_utils.shown import typed as _shown
 
 
 def _names(value, argument):

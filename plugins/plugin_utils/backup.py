@@ -32,6 +32,7 @@ import stat
 import tempfile
 
 from ansible_collections.homelab.connectx.plugins.module_utils import sums
+from ansible_collections.homelab.connectx.plugins.plugin_utils.shown import typed
 
 SUMS_FILE = sums.SUMS_FILE
 HOST_SUMS_FILE = '.SHA256SUMS.host'
@@ -46,13 +47,8 @@ class BackupCopyError(Exception):
 
 
 def _invalid(argument, must, value):
-    try:
-        text = repr(value)
-    except ValueError:  # an int too long to print
-        text = '(too long to print)'
-    text = text if len(text) <= 80 else text[:77] + '...'
-    return BackupCopyError('%s must be %s, got %s %s. Nothing was copied to the controller and nothing was burned.'
-                           % (argument, must, type(value).__name__, text), 'invalid_argument')
+    return BackupCopyError('%s must be %s, got %s. Nothing was copied to the controller and nothing was burned.'
+                           % (argument, must, typed(value)), 'invalid_argument')
 
 
 def _path(value, argument):

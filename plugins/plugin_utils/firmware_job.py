@@ -22,6 +22,7 @@ import re
 import tempfile
 
 from ansible_collections.homelab.connectx.plugins.plugin_utils import backup
+from ansible_collections.homelab.connectx.plugins.plugin_utils.shown import typed as _shown
 
 # \Z, not $: '$' also matches before a trailing newline, and the sha256 names a cache file.
 SHA256 = re.compile(r'^[0-9a-f]{64}\Z')
@@ -36,14 +37,6 @@ class JobError(ValueError):
 
 
 CARDS = 'a list of the discovered cards (mappings with a pci_address string, as mlx_device_info returns them)'
-
-
-def _shown(value):
-    try:
-        text = repr(value)
-    except ValueError:  # an int too long to print
-        text = 'a %s too long to print' % type(value).__name__
-    return '%s %s' % (type(value).__name__, text if len(text) <= 80 else text[:77] + '...')
 
 
 def _invalid(argument, must, value):

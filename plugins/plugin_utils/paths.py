@@ -14,17 +14,11 @@ __metaclass__ = type
 
 import os
 
+from ansible_collections.homelab.connectx.plugins.plugin_utils.shown import cut_repr as _shown
+
 
 class PathError(ValueError):
     """A relative path with nothing to resolve it against, or an argument of the wrong type."""
-
-
-def _shown(value):
-    try:
-        text = repr(value)
-    except ValueError:  # an int too long to print
-        return '(too long to print)'
-    return text if len(text) <= 80 else text[:77] + '...'
 
 
 def controller_path(path, base, name='the path'):
