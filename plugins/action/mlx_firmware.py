@@ -12,19 +12,23 @@ Per host, in this order, stopping at the first refusal:
    with its checked copy on the controller, then the burn;
 4. with backup_always, a backup of the other cards too;
 5. the staged image is removed from the host, whatever happened.
-The reboot is not done here: the result says whether the host must reboot (reboot_required).
+The reboot is not done here: the result says whether the host must reboot (reboot_required); a burn (or a flash
+already at the target but not running it) adds 'the new ConnectX firmware' to the host fact connectx_reboot_pending
+and the cards to confirm after the reboot to connectx_reboot_expect (node_reboot reads both). Before the first burn
+the reboot guard (plugins/plugin_utils/reboot.py) is asked whether the node may reboot afterwards.
 """
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
+import re
 
 from ansible.errors import AnsibleError
 from ansible.module_utils.common.text.converters import to_text
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.homelab.connectx.plugins.plugin_utils import actions, backup, firmware_job, paths
+from ansible_collections.homelab.connectx.plugins.plugin_utils import actions, backup, firmware_job, paths, reboot
 
 BURN = 'homelab.connectx.mlx_firmware_burn'
 BACKUP = 'homelab.connectx.mlx_firmware_backup'
@@ -46,13 +50,31 @@ ARGUMENT_SPEC = dict(
     cache_dir=dict(type='str', default=''),
     tool=dict(type='str', default='auto', choices=['auto', 'mstflint', 'mft']),
     reboot_check=dict(type='dict'),
+    reboot_pending=dict(type='list', elements='str', default=[]),
     restore_image=dict(type='str', default=''),
     restore_device=dict(type='str', default=''),
     restore_other_card=dict(type='bool', default=False),
+    preflight=dict(type='bool', default=False),
 )
-GUARD = 'homelab.connectx.pve_reboot_guard'
-# pve_reboot_guard's refusals: the node may not reboot now (the other failures are errors of their own).
-REBOOT_REFUSALS = ('guests_running', 'not_quorate', 'quorum_loss')
+SHA256_RE = re.compile(r'[0-9a-fA-F]{64}\Z')
+BDF_RE = re.compile(r'([0-9a-fA-F]{4}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7]\Z')
+
+
+def settings_problems(args):
+    """What is inconsistent in the firmware settings, in the inventory's words (empty: nothing)."""
+    problems = []
+    if args['image'] and not SHA256_RE.match(args['image_sha256'] or ''):
+        problems.append('connectx_firmware_image needs connectx_firmware_image_sha256 (64 hex digits, from '
+                        '`sha256sum <image>`)')
+    if args['image'] and not args['backup_dest']:
+        problems.append('connectx_firmware_image needs connectx_backup_dir (where the backups land on the controller)')
+    if args['force'] and not args['image']:
+        problems.append('connectx_firmware_force needs an image')
+    wrong = [a for a in args['allow_unverified_fit'] if not BDF_RE.match(a)]
+    if wrong:
+        problems.append('connectx_firmware_unverified_fit lists PCI addresses of cards (0000:03:00.0 or 03:00.0), '
+                        'not %s' % ', '.join(repr(a) for a in wrong))
+    return problems
 
 
 def describe(plan, image):
@@ -139,6 +161,8 @@ class ActionModule(ActionBase):
         return result
 
     def _run(self, args, task_vars, check, result):
+        if args['preflight']:
+            return self._preflight(args, task_vars, result)
         base = task_vars.get('inventory_dir')
         try:
             image = paths.controller_path(args['image'], base, 'image')
@@ -256,14 +280,40 @@ class ActionModule(ActionBase):
                     self._backup(card, backup_args, backup_dest, task_vars, result)
         result['cards'] = plan
         result['msg'] = describe(plan, result['image'])
+        self._facts(args, backup_dest, result)
+
+    def _preflight(self, args, task_vars, result):
+        """The settings and the image on the controller, before any change on any host; nothing on the host."""
+        problems = settings_problems(args)
+        if problems:
+            raise JobFailed({'reason': 'invalid_argument', 'msg': '%s: %s. Nothing has been changed.'
+                                                                  % (task_vars.get('inventory_hostname'), '; '.join(problems))})
+        if args['image']:
+            try:
+                image = paths.controller_path(args['image'], task_vars.get('inventory_dir'), 'image')
+                firmware_job.check_image(image, args['image_sha256'])
+            except paths.PathError as exc:
+                raise JobFailed({'msg': '%s. Nothing was changed.' % exc, 'reason': 'path_invalid'})
+            except firmware_job.JobError as exc:
+                raise JobFailed({'msg': to_text(exc), 'reason': exc.reason})
+        result['msg'] = ('the image %s matches its pin' % args['image']) if args['image'] else 'no image to burn'
+
+    def _facts(self, args, backup_dest, result):
+        """What the host must reboot for, and what to confirm after it (node_reboot reads both)."""
+        if not result['reboot_required']:
+            return
+        expect = [{'pci_address': bdf, 'psid': (result['image'] or {}).get('psid'),
+                   'fw_version': (result['image'] or {}).get('fw_version'), 'backup': backup_dest}
+                  for bdf in result['burned'] + result['pending']]
+        result['ansible_facts'] = {
+            'connectx_reboot_pending': reboot.pending(args['reboot_pending'], reboot.FOR_FIRMWARE),
+            'connectx_reboot_expect': expect}
 
     def _reboot_check(self, options, task_vars):
         """Before the first burn: may the node reboot afterwards (Proxmox VE quorum, guests)? Read-only."""
-        guard = self._module(GUARD, dict(options, phase='before'), task_vars, check=True)
-        if guard.get('failed'):
-            if guard.get('reason') in REBOOT_REFUSALS:
-                guard = dict(guard, msg='%s (before the burn)' % guard.get('msg'))
-            raise JobFailed(guard)
+        refused = reboot.refusal(self, task_vars, self._inner, options, 'the burn')
+        if refused is not None:
+            raise JobFailed(refused)
 
     def _backup(self, card, backup_args, folder, task_vars, result):
         bdf = card['pci_address']

@@ -2,7 +2,8 @@
 # Copyright (c) 2026, homelab.connectx contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Filters of the windows_host role: the logic lives in plugin_utils/parse_windows.py (pure, unit-tested)."""
+"""Windows filters a playbook of its own may use on Get-NetAdapter output: the logic lives in
+plugin_utils/parse_windows.py (pure, unit-tested). The windows_host role itself calls link_evaluate."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
@@ -18,6 +19,4 @@ class FilterModule(object):
             'connectx_windows_inventory': parse_windows.inventory,
             'connectx_windows_adapter_info': parse_windows.adapter_info,
             'connectx_windows_link_speed_mbps': parse_windows.link_speed_mbps,
-            'connectx_windows_ping_results': parse_windows.ping_results,
-            'connectx_windows_evaluate_ends': parse_windows.evaluate_ends,
         }

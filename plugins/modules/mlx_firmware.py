@@ -111,6 +111,20 @@ options:
       - Options of M(homelab.connectx.pve_reboot_guard) (C(guests), C(parallel)) to check, read-only, that the node may
         reboot after the burn; unset - no check (the caller does not reboot).
     type: dict
+  preflight:
+    description:
+      - Only check the settings and the image on the controller - O(image) needs O(image_sha256) (64 hex digits) and
+        O(backup_dest), O(force) needs O(image), O(allow_unverified_fit) lists PCI addresses, the image exists and
+        has its pin - and nothing else; nothing runs on the host (the roles' preflight, before any change on any host).
+    type: bool
+    default: false
+  reboot_pending:
+    description:
+      - What the host must already reboot for (the host fact C(connectx_reboot_pending)); when the host must reboot
+        for the firmware, RV(ansible_facts.connectx_reboot_pending) is this list with V(the new ConnectX firmware) added.
+    type: list
+    elements: str
+    default: []
   restore_image:
     description:
       - A backup image on the controller (C(<psid>_<fw_version>_<guid>.image), as M(homelab.connectx.mlx_firmware_backup)
@@ -187,6 +201,21 @@ reboot_required:
   description: Whether the host must reboot to run the new firmware (a burn, planned in check mode, or pending).
   returned: always
   type: bool
+ansible_facts:
+  description: The host facts M(homelab.connectx.node_reboot) reads, when the host must reboot for the firmware.
+  returned: when RV(reboot_required)
+  type: dict
+  contains:
+    connectx_reboot_pending:
+      description: O(reboot_pending) with V(the new ConnectX firmware) added.
+      type: list
+      elements: str
+    connectx_reboot_expect:
+      description: The cards burned or pending, with the PSID and version they must carry (and run) after the reboot,
+        and the folder of their backup on the controller.
+      type: list
+      elements: dict
+      sample: [{pci_address: "0000:03:00.0", psid: MT_1090120019, fw_version: 2.42.5000, backup: backups/pve1}]
 image:
   description: The target image's identity (C(psid), C(fw_version), C(image_type), C(device_ids)); null without O(image).
   returned: always

@@ -26,7 +26,15 @@ description:
     (maintenance left, guests started, waiting at most 60 seconds), and the failure says what is left to do by hand.
   - With O(discover), M(homelab.connectx.mlx_device_info) runs with those options after the reboot and its result is
     RV(discovery); its failure is reported as such, not as a failed reboot.
+  - With O(expect), the cards a burn left for the reboot are checked after the discovery - the flash holds the
+    target PSID and version and the card runs it. A card that still runs its old firmware after the reboot needs a
+    cold start (ConnectX-3 has no live firmware reset) - the task fails with V(cold_boot_needed) and says so.
+  - Nothing to reboot for (O(reasons) empty) - nothing is done. O(enabled=false) - a warning that the reboot is
+    pending, the cards discovered again (a burn changed the flash) and checked for the flash only; no reboot.
   - Check mode runs only the first step, in check mode (its refusals are reported), and reboots nothing.
+  - This is the collection's one reboot; the one check before a change that will need it (the same
+    M(homelab.connectx.pve_reboot_guard), read-only) is asked by M(homelab.connectx.mlx_firmware),
+    M(homelab.connectx.connectx_ports) and the tools role before the change.
 version_added: 0.3.0
 extends_documentation_fragment:
   - homelab.connectx.attributes
@@ -63,8 +71,21 @@ options:
       - Options of M(homelab.connectx.mlx_device_info) to run after the reboot, for example C(tool) and C(packages).
       - Not given - no discovery.
     type: dict
+  enabled:
+    description: Whether the host may be rebooted at all (the variable C(connectx_reboot)); V(false) - see above.
+    type: bool
+    default: true
+  expect:
+    description:
+      - The cards to confirm after the reboot - dicts with C(pci_address), C(psid), C(fw_version) and optionally
+        C(backup) (named in the failure). M(homelab.connectx.mlx_firmware) returns them as the host fact
+        C(connectx_reboot_expect).
+    type: list
+    elements: dict
+    default: []
 notes:
-  - One host per task; the linear strategy and a loop over batches of hosts make one node reboot after another.
+  - One host per task; with C(throttle) on the task, that many nodes reboot at once and each is back (in its quorate
+    cluster, guests started) before the next one goes down.
 seealso:
   - module: homelab.connectx.pve_reboot_guard
   - module: ansible.builtin.reboot
@@ -113,6 +134,18 @@ discovery:
   description: The result of M(homelab.connectx.mlx_device_info) after the reboot; V(null) without O(discover) or without a reboot.
   returned: always
   type: dict
+ansible_facts:
+  description:
+    - After a reboot C(connectx_reboot_pending) (empty) and C(connectx_rebooted) (V(true)); after a discovery the cards'
+      facts C(connectx_cards), C(connectx_tools_state) and C(connectx_node), as the tools role sets them.
+  returned: after a reboot or a discovery
+  type: dict
+confirmed:
+  description: One line per card of O(expect) that carries (and runs) its target.
+  returned: when O(expect) was confirmed
+  type: list
+  elements: str
+  sample: ["pve1 0000:03:00.0: MT_1090120019 2.42.5000 running"]
 modules_run:
   description: The modules this task ran on the host, in order (C(reboot) for M(ansible.builtin.reboot)'s action).
   returned: always
@@ -120,7 +153,9 @@ modules_run:
   elements: str
   sample: [pve_reboot_guard, reboot, pve_reboot_guard, mlx_device_info]
 reason:
-  description: Machine-readable reason of a failure (that of M(homelab.connectx.pve_reboot_guard) for its refusals, else V(reboot_failed)).
+  description:
+    - Machine-readable reason of a failure - that of M(homelab.connectx.pve_reboot_guard) for its refusals, that of
+      the discovery, V(card_missing), V(firmware_mismatch) or V(cold_boot_needed) for O(expect), else V(reboot_failed).
   returned: failure
   type: str
 '''

@@ -503,12 +503,19 @@ def ping_results(results):
     return out
 
 
+# The finding codes only a Windows end has (the others are link_eval's: no_interface, no_carrier, speed, ...).
+FINDING_IPOIB = 'port_type'
+FINDING_NO_CARD = 'no_card'
+FINDING_CARD_DRIVER = 'card_driver'
+
+
 def evaluate_ends(ends, inv, ping_results_=None, driver='mlx4eth63', duplex='full', ping=True):
     """links.evaluate_ends for a Windows host, plus what only Windows can say about an end.
 
-    ``inv``: the result of inventory(). The ends keep exactly links.evaluate_end's shape; an IPoIB
-    port, a card without driver or with WinOF-2 add a sentence to ``errors`` (and IPoIB marks the
-    end down: an InfiniBand port cannot talk to an Ethernet peer).
+    ``inv``: the result of inventory(). The ends keep exactly links.evaluate_end's shape; an IPoIB port, a card
+    without driver or with WinOF-2 add a sentence to ``errors`` and the same with its code to ``findings``
+    (V(port_type), V(no_card), V(card_driver)); IPoIB marks the end down: an InfiniBand port cannot talk to an
+    Ethernet peer. What both systems check (carrier, speed, duplex, driver, MTU, ping) carries link_eval's codes.
     """
     inv = inv or {}
     adapters = inv.get('adapters') or {}
@@ -521,15 +528,21 @@ def evaluate_ends(ends, inv, ping_results_=None, driver='mlx4eth63', duplex='ful
                  for name, info in adapters.items())
     evaluated = links.evaluate_ends(ends, state, ping_results_, devices, driver=driver, duplex=duplex, ping=ping)
     problems = [c['message'] for c in inv.get('cards') or [] if c.get('state') != 'winof']
+
+    def add(end, code, sentence):
+        text_ = '%s: %s' % (where, sentence)
+        end['errors'].append(text_)
+        end['findings'].append({'code': code, 'text': text_})
+
     for end in evaluated:
         where = 'link %s, end %s (%s:%s)' % (end.get('link'), end.get('end'), end.get('host'), end.get('iface'))
         info = adapters.get(end.get('iface'))
         if info and info.get('ipoib'):
-            end['errors'].append('%s: port runs as InfiniBand (IPoIB), not Ethernet: %s' % (where, IPOIB_FIX))
+            add(end, FINDING_IPOIB, 'port runs as InfiniBand (IPoIB), not Ethernet: %s' % IPOIB_FIX)
             end['down'] = True
         if info is None:
             if inv.get('status') == 'no_card':
-                end['errors'].append('%s: no ConnectX-3 card found on this host' % where)
+                add(end, FINDING_NO_CARD, 'no ConnectX-3 card found on this host')
             for problem in problems:
-                end['errors'].append('%s: %s' % (where, problem))
+                add(end, FINDING_CARD_DRIVER, problem)
     return evaluated

@@ -20,7 +20,7 @@ import pytest
 
 from ansible_collections.homelab.connectx.plugins.module_utils import driver, firmware, ifupdown
 from ansible_collections.homelab.connectx.plugins.modules import mlx_firmware_burn
-from ansible_collections.homelab.connectx.plugins.filter import cards
+from ansible_collections.homelab.connectx.plugins.action import connectx_ports
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
 
@@ -48,7 +48,7 @@ def test_an_option_value_with_a_trailing_newline_is_refused():
 
 
 def test_a_setting_name_with_a_trailing_newline_is_refused():
-    assert cards.connectx_port_settings_problems({'LINK_TYPE_P1\n': 'ETH'})
+    assert connectx_ports.settings_problems({'LINK_TYPE_P1\n': 'ETH'})
 
 
 # A string literal that starts with ^ and ends with $ (a whole-value pattern written the old way).

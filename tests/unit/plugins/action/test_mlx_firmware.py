@@ -14,6 +14,8 @@ import hashlib
 import json
 import os
 
+import pytest
+
 from unittest import mock
 
 from ansible.playbook.play_context import PlayContext
@@ -244,3 +246,68 @@ def test_a_refusal_names_the_image_on_the_controller_not_the_staged_copy(tmp_pat
     assert result['msg'].startswith('The image %s is for a ConnectX-3 Pro' % (tmp_path / 'fw.bin'))
     assert '/tmp/ansible-tmp-1' not in result['msg']
     assert result['failed_result']['image']['path'] == str(tmp_path / 'fw.bin')
+
+
+def test_a_burn_adds_the_firmware_to_what_the_host_must_reboot_for_and_the_card_to_confirm(tmp_path):
+    host = Host()
+    result, action = run(tmp_path, host, [QCBT], reboot_pending=['the ConnectX port settings'])
+    facts = result['ansible_facts']
+    assert facts['connectx_reboot_pending'] == ['the ConnectX port settings', 'the new ConnectX firmware']
+    assert facts['connectx_reboot_expect'] == [dict(TARGET, pci_address='0000:03:00.0',
+                                                    backup=str(tmp_path / 'backups' / 'pve1'))]
+
+
+def test_a_card_at_the_target_sets_no_reboot_fact(tmp_path):
+    host = Host()
+    result, action = run(tmp_path, host, [dict(FCBT, fw_version_running='2.42.5000')], cache=True)
+    assert not result['reboot_required'] and 'ansible_facts' not in result
+
+
+def test_a_flash_at_the_target_not_running_it_is_pending_and_confirmed_after_the_reboot(tmp_path):
+    host = Host()
+    result, action = run(tmp_path, host, [dict(FCBT, fw_version_running='2.40.5030')], cache=True)
+    assert result['pending'] == ['0000:03:00.0'] and host.calls == []
+    assert result['ansible_facts']['connectx_reboot_pending'] == ['the new ConnectX firmware']
+    assert result['ansible_facts']['connectx_reboot_expect'][0]['pci_address'] == '0000:03:00.0'
+
+
+# preflight: the firmware settings and the image checked on the controller, nothing on the host (issue 33: the
+# role's four preflight tasks are this one call).
+def test_preflight_accepts_a_pinned_image_and_runs_nothing_on_the_host(tmp_path):
+    host = Host()
+    result, action = run(tmp_path, host, [], preflight=True)
+    assert not result.get('failed'), result
+    assert host.calls == [] and not result['changed'] and 'matches its pin' in result['msg']
+
+
+def test_preflight_without_an_image_has_nothing_to_check(tmp_path):
+    host = Host()
+    result, action = run(tmp_path, host, [], preflight=True, image='', image_sha256='')
+    assert not result.get('failed') and host.calls == []
+
+
+@pytest.mark.parametrize('args, words', [
+    ({'image_sha256': 'abc'}, 'needs connectx_firmware_image_sha256 (64 hex digits'),
+    ({'image_sha256': SHA + '\n'}, 'needs connectx_firmware_image_sha256 (64 hex digits'),
+    ({'backup_dest': ''}, 'needs connectx_backup_dir'),
+    ({'image': '', 'image_sha256': '', 'force': True}, 'connectx_firmware_force needs an image'),
+    ({'allow_unverified_fit': ['03:00.0', '03:00.0\n']}, "not '03:00.0\\n'"),
+])
+def test_preflight_refuses_inconsistent_settings_before_any_change(tmp_path, args, words):
+    host = Host()
+    result, action = run(tmp_path, host, [], preflight=True, **args)
+    assert result['failed'] and result['reason'] == 'invalid_argument' and words in result['msg'], result['msg']
+    assert result['msg'].endswith('Nothing has been changed.') and host.calls == []
+
+
+def test_preflight_refuses_an_image_that_is_not_the_pinned_one(tmp_path):
+    host = Host()
+    result, action = run(tmp_path, host, [], preflight=True, image_sha256='0' * 64)
+    assert result['failed'] and result['reason'] == 'checksum_mismatch'
+    assert result['msg'].startswith('checksum_mismatch: %s has sha256 %s' % (tmp_path / 'fw.bin', SHA))
+
+
+def test_preflight_refuses_a_missing_image(tmp_path):
+    host = Host()
+    result, action = run(tmp_path, host, [], preflight=True, image=str(tmp_path / 'nope.bin'))
+    assert result['failed'] and result['reason'] == 'not_found' and 'does not exist on the controller' in result['msg']

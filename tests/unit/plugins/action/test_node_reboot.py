@@ -141,3 +141,75 @@ def test_a_failed_discovery_is_not_a_failed_reboot():
     result = run(host, discover={'tool': 'mstflint'})
     assert result['failed'] and result['rebooted'] and result['reason'] == 'tool_failed'
     assert result['msg'] == 'pve1 rebooted, but the cards could not be discovered after it: mstflint: cannot open device'
+
+
+# The reboot's facts, the confirmation of the burned cards (issue 33: the one reboot in one place) and a card that
+# keeps its old firmware after a warm reboot.
+TARGET = {'pci_address': '0000:03:00.0', 'psid': 'MT_1090120019', 'fw_version': '2.42.5000', 'backup': 'backups/pve1'}
+
+
+def test_after_the_reboot_the_facts_are_the_new_discovery_and_nothing_is_pending():
+    host = Host(before={'changed': False, 'proxmox': False})
+    result = run(host, discover={'tool': 'mstflint', 'packages': ['mstflint']})
+    facts = result['ansible_facts']
+    assert facts['connectx_reboot_pending'] == [] and facts['connectx_rebooted'] is True
+    assert facts['connectx_cards'] == DEVICES
+    assert facts['connectx_node']['discovery'] == {'tool': 'mstflint', 'packages': ['mstflint']}
+
+
+def test_the_burned_cards_are_confirmed_running_the_target():
+    host = Host(before={'changed': False, 'proxmox': False},
+                discovery={'devices': [dict(DEVICES[0], fw_version_running='2.42.5000')]})
+    result = run(host, discover={'tool': 'mstflint'}, expect=[TARGET])
+    assert not result.get('failed'), result
+    assert result['confirmed'] == ['pve1 0000:03:00.0: MT_1090120019 2.42.5000 running']
+    assert 'MT_1090120019 2.42.5000 running' in result['msg']
+
+
+def test_a_card_that_still_runs_the_old_firmware_needs_a_cold_start():
+    host = Host(before={'changed': False, 'proxmox': False},
+                discovery={'devices': [dict(DEVICES[0], fw_version_running='2.40.5030')]})
+    result = run(host, discover={'tool': 'mstflint'}, expect=[TARGET])
+    assert result['failed'] and result['reason'] == 'cold_boot_needed'
+    assert 'still runs 2.40.5030' in result['msg'] and 'power the node off and on' in result['msg']
+
+
+def test_a_flash_without_the_target_fails_and_names_the_backup():
+    host = Host(before={'changed': False, 'proxmox': False},
+                discovery={'devices': [dict(DEVICES[0], psid='MT_1090110018', fw_version='2.40.5030')]})
+    result = run(host, discover={'tool': 'mstflint'}, expect=[TARGET])
+    assert result['failed'] and result['reason'] == 'firmware_mismatch'
+    assert 'flash has PSID MT_1090110018 version 2.40.5030' in result['msg'] and 'backups/pve1/' in result['msg']
+
+
+def test_a_card_gone_after_the_reboot_fails():
+    host = Host(before={'changed': False, 'proxmox': False}, discovery={'devices': []})
+    result = run(host, discover={'tool': 'mstflint'}, expect=[TARGET])
+    assert result['failed'] and result['reason'] == 'card_missing'
+
+
+def test_nothing_to_reboot_for_runs_nothing():
+    task = Task()
+    task.args = {'reasons': []}
+    play_context = PlayContext()
+    action = ActionModule(task, mock.MagicMock(), play_context, loader=mock.MagicMock(), templar=None,
+                          shared_loader_obj=None)
+    action._execute_module = mock.MagicMock(side_effect=AssertionError('no module may run'))
+    result = action.run(task_vars={'inventory_hostname': 'pve1'})
+    assert not result['changed'] and not result['rebooted'] and result['modules_run'] == []
+
+
+def test_reboot_disabled_warns_reads_the_flash_again_and_keeps_the_pending_list():
+    host = Host(discovery={'devices': [dict(DEVICES[0], fw_version_running='2.40.5030')]})
+    result = run(host, discover={'tool': 'mstflint'}, enabled=False, expect=[TARGET])
+    assert not result.get('failed'), result
+    assert names(host) == [('mlx_device_info', False)]
+    assert not result['rebooted'] and 'connectx_reboot is false' in result['warnings'][0]
+    assert 'connectx_reboot_pending' not in result['ansible_facts']
+    assert result['confirmed'] == ['pve1 0000:03:00.0: MT_1090120019 2.42.5000 on flash (reboot pending)']
+
+
+def test_reboot_disabled_in_check_mode_reads_nothing():
+    host = Host()
+    result = run(host, check=True, discover={'tool': 'mstflint'}, enabled=False)
+    assert names(host) == [] and not result.get('failed')

@@ -2,7 +2,7 @@
 # Copyright (c) 2026, homelab.connectx contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""plugins/filter/cards.py, and the mlx4_core port type numbers of parse_mlxconfig.driver_port_types."""
+"""plugins/filter/cards.py, the port settings' checks (action connectx_ports), and the mlx4_core port type numbers of parse_mlxconfig.driver_port_types."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
@@ -10,8 +10,8 @@ __metaclass__ = type
 import pytest
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.homelab.connectx.plugins.filter.cards import (
-    FilterModule, connectx_select_cards)
+from ansible_collections.homelab.connectx.plugins.action.connectx_ports import settings_problems
+from ansible_collections.homelab.connectx.plugins.filter.cards import connectx_select_cards
 from ansible_collections.homelab.connectx.plugins.module_utils import parse_mlxconfig
 
 CARDS = [{'pci_address': '0000:03:00.0'}, {'pci_address': '0000:04:00.0'}]
@@ -48,7 +48,9 @@ def test_driver_port_types(settings, expected):
     ('LINK_TYPE_P1=ETH', 'it must map setting names to values'),
 ])
 def test_port_settings_problems(settings, problem):
-    problems = FilterModule().filters()['connectx_port_settings_problems'](settings)
+    if not isinstance(settings, dict):
+        pytest.skip('the action takes a dict (its argument spec refuses the rest)')
+    problems = settings_problems(settings)
     if problem is None:
         assert problems == []
     else:
@@ -56,6 +58,11 @@ def test_port_settings_problems(settings, problem):
 
 
 def test_every_bad_setting_is_named():
-    problems = FilterModule().filters()['connectx_port_settings_problems'](
+    problems = settings_problems(
         {'LINK_TYPE_P1': True, 'LINK_TYPE_P2': 'ETH(1)', 'NUM_OF_VFS': 500, 'SRIOV_EN': True})
     assert [p.split(':', maxsplit=1)[0] for p in problems] == ['LINK_TYPE_P1', 'LINK_TYPE_P2', 'NUM_OF_VFS'], problems
+
+
+def test_select_cards_refuses_a_string_instead_of_splitting_it():
+    with pytest.raises(AnsibleFilterError, match='a list of PCI addresses'):
+        connectx_select_cards(CARDS, '03:00.0')

@@ -97,6 +97,6 @@ def test_another_entry_point(specs):
 
 def test_the_specs_are_the_roles_own(specs):
     assert specs['connectx_tool']['choices'] == ['mstflint', 'mft']
-    assert inputs.known_roles() == sorted(DATA_PATH + ['windows_host'])
+    assert inputs.known_roles() == sorted(DATA_PATH + ['common', 'windows_host'])
     assert 'connectx_winof_installer' in inputs.load_specs(['windows_host']) or \
         [n for n in inputs.load_specs(['windows_host']) if n.startswith('connectx_winof')]

@@ -263,6 +263,7 @@ def test_windows_end_wrong_speed_driver_and_mtu():
         'link pve1-win1, end b (win1:Ethernet 3): speed is 10000 Mb/s, expected 40000 Mb/s',
         'link pve1-win1, end b (win1:Ethernet 3): MTU is 1500, expected 9000',
     ]
+    assert [f['code'] for f in evaluated[0]['findings']] == ['speed', 'mtu']
     assert evaluated[0]['down'] is False
     other = pw.evaluate_ends(ends, result, [], driver='mlx5', ping=False)
     assert 'driver is mlx4eth63, expected mlx5' in ' '.join(other[0]['errors'])
@@ -275,26 +276,34 @@ def test_windows_end_on_ipoib_port_is_down_with_the_fix():
     assert end['down'] is True
     assert any('runs as InfiniBand (IPoIB)' in e and 'Port Protocol tab' in e for e in end['errors'])
     assert 'link pve1-win1, end b (win1:Ethernet 3): driver is ipoib6x, expected mlx4eth63' in end['errors']
+    # The codes of a Linux end where the meaning is the same (driver), port_type for what only Windows says.
+    assert [f['text'] for f in end['findings']] == end['errors']
+    assert [f['code'] for f in end['findings']][-1] == 'port_type'
+    assert 'driver' in [f['code'] for f in end['findings']]
 
 
-@pytest.mark.parametrize('name, words', [
-    ('cx3-winof2-installed-no-driver.txt', 'WinOF-2 (mlx5) is installed'),
-    ('cx3-no-driver-code28-getpnpdevice.txt', 'has no driver (code 28)'),
-    ('no-card.txt', 'no ConnectX-3 card found on this host'),
+@pytest.mark.parametrize('name, words, code', [
+    ('cx3-winof2-installed-no-driver.txt', 'WinOF-2 (mlx5) is installed', 'card_driver'),
+    ('cx3-no-driver-code28-getpnpdevice.txt', 'has no driver (code 28)', 'card_driver'),
+    ('no-card.txt', 'no ConnectX-3 card found on this host', 'no_card'),
 ])
-def test_windows_end_without_adapter_says_why(name, words):
+def test_windows_end_without_adapter_says_why(name, words, code):
     ends = links.link_ends(LINKS[:1], 'win1', IFACES)
     end = pw.evaluate_ends(ends, inv(name), [], ping=False)[0]
     assert end['down'] is True
     assert end['errors'][0] == 'link pve1-win1, end b (win1:Ethernet 3): interface not found'
     assert words in ' '.join(end['errors'])
+    # Every error carries its finding code, as on Linux: the interface is not there (link_eval's code), and why.
+    assert [f['text'] for f in end['findings']] == end['errors']
+    assert end['findings'][0]['code'] == 'no_interface'
+    assert set(f['code'] for f in end['findings'][1:]) == set([code])
 
 
 def test_filters_are_registered():
     filters = FilterModule().filters()
     assert filters['connectx_windows_inventory'] is pw.inventory
-    assert filters['connectx_windows_evaluate_ends'] is pw.evaluate_ends
-    assert filters['connectx_windows_ping_results'] is pw.ping_results
+    assert filters['connectx_windows_adapter_info'] is pw.adapter_info
+    assert sorted(filters) == ['connectx_windows_adapter_info', 'connectx_windows_inventory', 'connectx_windows_link_speed_mbps']
     assert filters['connectx_windows_link_speed_mbps'] is pw.link_speed_mbps
 
 
