@@ -4,10 +4,11 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The link report as the role writes it, with host names as long as a homelab's FQDNs: fits 1000 px, no console error.
 
-The page comes from the code that writes it in a run: ansible-playbook on localhost evaluates each host's ends with
-the collection's filters (connectx_link_ends, connectx_evaluate_ends, as link_check's check.yml) from a link_info-like
-state (cable modules, cards with their PSID), then includes link_check's report.yml, which builds the model with
-connectx_link_report and renders links.md and links.html with the template module. Headless Chromium then opens
+The page comes from the code that writes it in a run: each host's ends are evaluated with the functions link_check's
+link_evaluate action uses (link_model.link_ends, link_eval.evaluate_ends) from a link_info-like state (cable modules,
+cards with their PSID) and handed to ansible-playbook on localhost as the host fact connectx_link_results; the play
+includes link_check's report entry point, whose link_report action builds the model and whose template tasks render
+links.md and links.html. Headless Chromium then opens
 links.html at 1000 px: the page script writes whether the document is wider than the window (data-fits), and the
 test reads it from --dump-dom. Skipped without Chromium (tests/apt-packages.txt installs it).
 
@@ -76,17 +77,21 @@ def _devices(host):
              'pcie': pcie}]
 
 
+def _results(host):
+    """The host's ends as link_check's link_evaluate action leaves them (connectx_link_results): the ends of the
+    declared links on this host, evaluated against the link_info-like state, without pings."""
+    from ansible_collections.homelab.connectx.plugins.plugin_utils import link_eval, link_model
+    ends = link_model.link_ends(LINKS, host, IFACES)
+    return link_eval.evaluate_ends(ends, STATE[host], [], _devices(host), 'mlx4_en', 'full', False, ports={})
+
+
 PLAY = [{
-    'name': 'Check the ends as link_check does, then write the report with its report task',
+    'name': 'Hand link_check\'s report the facts its actions leave, then write the report with its report task',
     'hosts': 'connectx_hosts',
     'gather_facts': False,
     'tasks': [
-        {'name': 'Compare each end with the declaration',
-         'ansible.builtin.set_fact': {
-             '_connectx_lc_links': '{{ connectx_links }}',
-             '_connectx_lc_report': "{{ connectx_links | homelab.connectx.connectx_link_ends(inventory_hostname, ifaces) "
-                                    "| homelab.connectx.connectx_evaluate_ends(state[inventory_hostname], [], devices, "
-                                    "'mlx4_en', 'full', false, ports={}) }}"}},
+        {'name': 'The links of the run, as link_plan leaves them',
+         'ansible.builtin.set_fact': {'connectx_link_plan': {'links': '{{ connectx_links }}'}}},
         {'name': 'Write the link report',
          'ansible.builtin.include_role': {'name': 'homelab.connectx.link_check', 'tasks_from': 'report'}},
     ],
@@ -107,8 +112,10 @@ def written(tmp_path_factory):
     namespace = tmp / 'collections' / 'ansible_collections' / 'homelab'
     namespace.mkdir(parents=True)
     os.symlink(ROOT, str(namespace / 'connectx'))
+    if str(tmp / 'collections') not in sys.path:
+        sys.path.insert(0, str(tmp / 'collections'))  # _results imports the collection's own code
     hosts = dict((host, {'ansible_connection': 'local', 'ansible_python_interpreter': sys.executable,
-                         'devices': _devices(host)}) for host in STATE)
+                         'connectx_link_results': _results(host)}) for host in STATE)
     inventory = {'all': {'vars': {'connectx_links': LINKS, 'ifaces': IFACES, 'state': STATE,
                                   'connectx_report_dir': str(tmp / 'reports')},
                          'children': {'connectx_hosts': {'hosts': hosts}}}}
