@@ -43,6 +43,7 @@ ARGUMENT_SPEC = dict(
     reboot_check=dict(type='dict'),
     reboot_pending=dict(type='list', elements='str', default=[]),
     preflight=dict(type='bool', default=False),
+    tools_installed=dict(type='bool', default=True),
 )
 NAME_RE = re.compile(r'[A-Z][A-Z0-9_]*\Z')
 
@@ -124,6 +125,10 @@ class ActionModule(ActionBase):
                                                                 'changed.' % (host, '; '.join(problems))})
         if args['preflight']:
             result['msg'] = '%s: the port settings are well formed.' % host
+            return
+        if not args['tools_installed']:
+            result['msg'] = ('%s: the port settings (%s) are compared with each card\'s configuration once the tools '
+                             'are installed' % (host, settings_text(args['settings'])))
             return
         check = bool(self._play_context.check_mode)
         try:

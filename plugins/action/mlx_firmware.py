@@ -55,6 +55,7 @@ ARGUMENT_SPEC = dict(
     restore_device=dict(type='str', default=''),
     restore_other_card=dict(type='bool', default=False),
     preflight=dict(type='bool', default=False),
+    tools_installed=dict(type='bool', default=True),
 )
 SHA256_RE = re.compile(r'[0-9a-fA-F]{64}\Z')
 BDF_RE = re.compile(r'([0-9a-fA-F]{4}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7]\Z')
@@ -163,6 +164,8 @@ class ActionModule(ActionBase):
     def _run(self, args, task_vars, check, result):
         if args['preflight']:
             return self._preflight(args, task_vars, result)
+        if not args['tools_installed']:
+            return self._without_tools(args, result)
         base = task_vars.get('inventory_dir')
         try:
             image = paths.controller_path(args['image'], base, 'image')
@@ -281,6 +284,14 @@ class ActionModule(ActionBase):
         result['cards'] = plan
         result['msg'] = describe(plan, result['image'])
         self._facts(args, backup_dest, result)
+
+    def _without_tools(self, args, result):
+        """Check mode on a node without the tools: the flash cannot be read yet; the plan, nothing run on the host."""
+        cards = ', '.join(c.get('pci_address', '?') for c in firmware_job.select(args['devices'], args['select']))
+        image = args['restore_image'] or args['image']
+        result['msg'] = '%s: a run would back up each card%s (the tools are not installed yet)' % (
+            cards or 'no card', (', then burn %s where the PSID and version read then differ from the image\'s'
+                                 % os.path.basename(image)) if image else '')
 
     def _preflight(self, args, task_vars, result):
         """The settings and the image on the controller, before any change on any host; nothing on the host."""

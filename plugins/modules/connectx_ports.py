@@ -78,6 +78,12 @@ options:
         them first too.
     type: bool
     default: false
+  tools_installed:
+    description:
+      - Whether the card tool is installed on the host (the discovery's C(connectx_tools_state.installed)). V(false) -
+        only in check mode on a node that has no tool yet - nothing runs; the result says what a run would compare.
+    type: bool
+    default: true
 seealso:
   - module: homelab.connectx.mlx_config
   - module: homelab.connectx.node_reboot

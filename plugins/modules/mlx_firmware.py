@@ -118,6 +118,12 @@ options:
         has its pin - and nothing else; nothing runs on the host (the roles' preflight, before any change on any host).
     type: bool
     default: false
+  tools_installed:
+    description:
+      - Whether the card tool is installed on the host (the discovery's C(connectx_tools_state.installed)). V(false) -
+        only in check mode on a node that has no tool yet - nothing runs; the result says what a run would do.
+    type: bool
+    default: true
   reboot_pending:
     description:
       - What the host must already reboot for (the host fact C(connectx_reboot_pending)); when the host must reboot

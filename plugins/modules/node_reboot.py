@@ -136,7 +136,8 @@ discovery:
   type: dict
 ansible_facts:
   description:
-    - After a reboot C(connectx_reboot_pending) (empty) and C(connectx_rebooted) (V(true)); after a discovery the cards'
+    - After a reboot C(connectx_reboot_pending) and C(connectx_reboot_expect) (empty) and C(connectx_rebooted)
+      (V(true)); after a discovery the cards'
       facts C(connectx_cards), C(connectx_tools_state) and C(connectx_node), as the tools role sets them.
   returned: after a reboot or a discovery
   type: dict

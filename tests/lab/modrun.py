@@ -13,6 +13,8 @@ import subprocess
 import sys
 import tempfile
 
+from labkit.collection import collection_link
+
 LAB = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(LAB))
 SHIM = os.path.join(LAB, 'emulator', 'libfakemlx.so')
@@ -20,12 +22,7 @@ SHIM = os.path.join(LAB, 'emulator', 'libfakemlx.so')
 
 def collections_path():
     """A directory with ansible_collections/homelab/connectx -> this tree (the one the unit tests use)."""
-    base = os.path.join(REPO, 'tests', 'output', '.lab-collections')
-    link = os.path.join(base, 'ansible_collections', 'homelab', 'connectx')
-    if not os.path.islink(link):
-        os.makedirs(os.path.dirname(link), exist_ok=True)
-        os.symlink(REPO, link)
-    return base
+    return collection_link(os.path.join(REPO, 'tests', 'output', '.lab-collections'))
 
 
 def run_module(name, root, check_mode=False, diff=False, env=None, **args):

@@ -14,11 +14,12 @@ __metaclass__ = type
 import json
 import os
 import shutil
-import subprocess
 import sys
 import time
 
 import pytest
+
+from labkit.shell import shell
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 LABCTL = [sys.executable, os.path.join(HERE, 'labctl.py')]
@@ -30,11 +31,7 @@ pytestmark = pytest.mark.skipif(os.geteuid() != 0 or not shutil.which('podman') 
                                 reason='the lab needs root, podman and debootstrap (tests/lab/apt-packages.txt)')
 
 
-def sh(argv, check=True, timeout=600):
-    res = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False, env=ENV)
-    if check:
-        assert res.returncode == 0, '%s: rc %s\n%s%s' % (argv, res.returncode, res.stdout, res.stderr)
-    return res
+sh = shell(base_env=ENV)
 
 
 def ex(host, *argv, **kw):

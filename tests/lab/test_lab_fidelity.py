@@ -19,12 +19,13 @@ __metaclass__ = type
 
 import json
 import os
-import subprocess
 import sys
 import time
 
 import pytest
 import yaml
+
+from labkit.shell import shell
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
@@ -36,11 +37,8 @@ ENV = dict(os.environ, LC_ALL='C.UTF-8', ANSIBLE_CONFIG=os.path.join(REPO, 'ansi
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason='the lab needs root (network namespaces, podman)')
 
 
-def sh(argv, check=True, timeout=600, env=None):
-    res = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False, env=env or ENV)
-    if check:
-        assert res.returncode == 0, '%s: rc %s\n%s%s' % (argv, res.returncode, res.stdout, res.stderr)
-    return res
+# env= is set over ENV (the callers pass dict(ENV, ...), the same environment as before).
+sh = shell(base_env=ENV)
 
 
 def ex(host, *argv, **kw):

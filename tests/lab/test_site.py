@@ -19,11 +19,12 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import sys
 
 import pytest
 import yaml
+
+from labkit.shell import ANSIBLE_SETTINGS, shell
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
@@ -37,13 +38,7 @@ pytestmark = pytest.mark.skipif(os.geteuid() != 0 or not shutil.which('podman') 
                                 reason='the lab needs root, podman and debootstrap (tests/lab/apt-packages.txt)')
 
 
-def sh(argv, check=True, timeout=1800, env=None):
-    full = dict(os.environ, LC_ALL='C.UTF-8', LANG='C.UTF-8', ANSIBLE_CONFIG=os.path.join(REPO, 'ansible.cfg'), ANSIBLE_FORCE_COLOR='0')
-    full.update(env or {})
-    res = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False, env=full, cwd=REPO)
-    if check:
-        assert res.returncode == 0, '%s: rc %s\n%s\n%s' % (argv, res.returncode, res.stdout[-6000:], res.stderr[-3000:])
-    return res
+sh = shell(timeout=1800, cwd=REPO, set_env=ANSIBLE_SETTINGS, tail=(6000, 3000), sep='\n')
 
 
 def recap(output):

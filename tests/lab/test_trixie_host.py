@@ -21,11 +21,12 @@ __metaclass__ = type
 import os
 import re
 import shutil
-import subprocess
 import sys
 
 import pytest
 import yaml
+
+from labkit.shell import shell
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
@@ -52,11 +53,7 @@ pytestmark = [pytest.mark.skipif(os.geteuid() != 0 or not shutil.which('podman')
               pytest.mark.skipif(not pve9_hosts(), reason='no Proxmox VE 9 host (os: pve9) in tests/lab/topology.yml')]
 
 
-def sh(argv, check=True, timeout=900):
-    res = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False, env=ENV)
-    if check:
-        assert res.returncode == 0, '%s: rc %s\n%s%s' % (argv, res.returncode, res.stdout[-3000:], res.stderr[-2000:])
-    return res
+sh = shell(timeout=900, base_env=ENV, tail=(3000, 2000))
 
 
 def ex(host, *argv, **kw):

@@ -12,11 +12,14 @@ The collection is found through a symlink to this tree in a temporary collection
 import difflib
 import glob
 import os
+import pathlib
 import re
 import subprocess
 import sys
 
 import pytest
+
+from collection_link import isolated
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = os.path.dirname(sys.executable)
@@ -50,17 +53,9 @@ def run(argv, env, cwd=ROOT):
 @pytest.fixture(scope='module')
 def collection(tmp_path_factory):
     """(path of homelab.connectx in a temporary collections path, environment that finds it)."""
-    tmp = tmp_path_factory.mktemp('docs')
-    # An empty config: the repo's ansible.cfg needs .cache/collections, which `make collection` creates.
-    (tmp / 'ansible.cfg').write_text('[defaults]\n')
-    namespace = tmp / 'collections' / 'ansible_collections' / 'homelab'
-    namespace.mkdir(parents=True)
-    os.symlink(ROOT, str(namespace / 'connectx'))
     # antsibull-docs runs ansible-galaxy and ansible-doc from PATH: the ones of this venv.
-    env = dict(os.environ, ANSIBLE_CONFIG=str(tmp / 'ansible.cfg'), ANSIBLE_COLLECTIONS_PATH=str(tmp / 'collections'),
-               PATH=BIN + os.pathsep + os.environ.get('PATH', ''))
-    env.pop('ANSIBLE_COLLECTIONS_PATHS', None)
-    return namespace / 'connectx', env
+    path, env = isolated(tmp_path_factory.mktemp('docs'), PATH=BIN + os.pathsep + os.environ.get('PATH', ''))
+    return pathlib.Path(path), env
 
 
 def test_filter_names_found():

@@ -4,11 +4,14 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The link report as the role writes it, with host names as long as a homelab's FQDNs: fits 1000 px, no console error.
 
-The page comes from the code that writes it in a run: each host's ends are evaluated with the functions link_check's
-link_evaluate action uses (link_model.link_ends, link_eval.evaluate_ends) from a link_info-like state (cable modules,
-cards with their PSID) and handed to ansible-playbook on localhost as the host fact connectx_link_results; the play
-includes link_check's report entry point, whose link_report action builds the model and whose template tasks render
-links.md and links.html. Headless Chromium then opens
+The page comes from the code that writes it in a run. ansible-playbook on localhost runs link_check's preflight entry
+point, whose link_plan action leaves each host's connectx_link_plan (links, ends, hosts) from connectx_links and
+connectx_interfaces, as in a run. link_evaluate reads the ports with link_info on the host, so its result is worked out
+here with the same functions (link_run.plan for the ends, link_eval.evaluate_ends for each end against a link_info-like
+state: cable modules, cards with their PSID; no pings, as with connectx_link_ping_count 0) and handed to the play as
+each host's connectx_link_results; the play checks that link_plan left the same ends. Then the play includes
+link_check's report entry point, whose link_report action builds the model from every host's facts and whose template
+tasks render links.md and links.html. Headless Chromium then opens
 links.html at 1000 px: the page script writes whether the document is wider than the window (data-fits), and the
 test reads it from --dump-dom. Skipped without Chromium (tests/apt-packages.txt installs it).
 
@@ -24,6 +27,8 @@ import sys
 
 import pytest
 import yaml
+
+from collection_link import isolated
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PLAYBOOK_BIN = os.path.join(os.path.dirname(sys.executable), 'ansible-playbook')
@@ -77,21 +82,42 @@ def _devices(host):
              'pcie': pcie}]
 
 
+def _hostvars():
+    """The variables link_plan reads from every host of the run (connectx_links, connectx_interfaces)."""
+    return dict((host, {'connectx_links': LINKS, 'connectx_interfaces': IFACES[host]}) for host in STATE)
+
+
+def _planned(host):
+    """The host's connectx_link_plan as link_check's link_plan action leaves it: every host is in the play, none is
+    far (no windows_hosts), no --limit."""
+    from ansible_collections.homelab.connectx.plugins.plugin_utils import link_run
+    hosts = link_run.run_hosts(list(STATE), [])
+    problems, planned = link_run.plan(LINKS, _hostvars(), hosts, hosts, host)
+    assert problems == [], problems
+    return planned
+
+
 def _results(host):
-    """The host's ends as link_check's link_evaluate action leaves them (connectx_link_results): the ends of the
-    declared links on this host, evaluated against the link_info-like state, without pings."""
-    from ansible_collections.homelab.connectx.plugins.plugin_utils import link_eval, link_model
-    ends = link_model.link_ends(LINKS, host, IFACES)
+    """The host's ends as link_check's link_evaluate action leaves them (connectx_link_results): its planned ends,
+    evaluated against the link_info-like state with its cards, as with connectx_link_ping_count 0."""
+    from ansible_collections.homelab.connectx.plugins.plugin_utils import link_eval
+    ends = _planned(host)['ends']
     return link_eval.evaluate_ends(ends, STATE[host], [], _devices(host), 'mlx4_en', 'full', False, ports={})
 
 
 PLAY = [{
-    'name': 'Hand link_check\'s report the facts its actions leave, then write the report with its report task',
+    'name': 'Plan the links with link_check, hand its report the ends link_evaluate would leave, write the report',
     'hosts': 'connectx_hosts',
     'gather_facts': False,
     'tasks': [
-        {'name': 'The links of the run, as link_plan leaves them',
-         'ansible.builtin.set_fact': {'connectx_link_plan': {'links': '{{ connectx_links }}'}}},
+        {'name': 'The links of the run and the ends of each host (link_plan sets connectx_link_plan)',
+         'ansible.builtin.include_role': {'name': 'homelab.connectx.link_check', 'tasks_from': 'preflight'}},
+        {'name': 'The evaluated ends handed to the host are the ends link_plan left',
+         'ansible.builtin.assert': {
+             'that': ['connectx_link_plan.ends == test_planned_ends',
+                      "connectx_link_plan.links | map(attribute='name') | list == "
+                      "connectx_links | map(attribute='name') | list"],
+             'quiet': True}},
         {'name': 'Write the link report',
          'ansible.builtin.include_role': {'name': 'homelab.connectx.link_check', 'tasks_from': 'report'}},
     ],
@@ -108,22 +134,16 @@ def run(argv, env, cwd=ROOT):
 def written(tmp_path_factory):
     """The folder where the report task wrote links.md and links.html."""
     tmp = tmp_path_factory.mktemp('report')
-    (tmp / 'ansible.cfg').write_text('[defaults]\n')
-    namespace = tmp / 'collections' / 'ansible_collections' / 'homelab'
-    namespace.mkdir(parents=True)
-    os.symlink(ROOT, str(namespace / 'connectx'))
+    _path, env = isolated(tmp, ANSIBLE_FORCE_COLOR='0', ANSIBLE_NOCOLOR='1', ANSIBLE_HOST_KEY_CHECKING='0')
     if str(tmp / 'collections') not in sys.path:
-        sys.path.insert(0, str(tmp / 'collections'))  # _results imports the collection's own code
-    hosts = dict((host, {'ansible_connection': 'local', 'ansible_python_interpreter': sys.executable,
-                         'connectx_link_results': _results(host)}) for host in STATE)
-    inventory = {'all': {'vars': {'connectx_links': LINKS, 'ifaces': IFACES, 'state': STATE,
-                                  'connectx_report_dir': str(tmp / 'reports')},
+        sys.path.insert(0, str(tmp / 'collections'))  # _planned and _results import the collection's own code
+    hosts = dict((host, dict(_hostvars()[host], ansible_connection='local', ansible_python_interpreter=sys.executable,
+                             connectx_link_results=_results(host), test_planned_ends=_planned(host)['ends']))
+                 for host in STATE)
+    inventory = {'all': {'vars': {'connectx_report_dir': str(tmp / 'reports')},
                          'children': {'connectx_hosts': {'hosts': hosts}}}}
     (tmp / 'inventory.yml').write_text(yaml.safe_dump(inventory))
     (tmp / 'report.yml').write_text(yaml.safe_dump(PLAY, sort_keys=False))
-    env = dict(os.environ, ANSIBLE_CONFIG=str(tmp / 'ansible.cfg'), ANSIBLE_COLLECTIONS_PATH=str(tmp / 'collections'),
-               ANSIBLE_FORCE_COLOR='0', ANSIBLE_NOCOLOR='1', ANSIBLE_HOST_KEY_CHECKING='0')
-    env.pop('ANSIBLE_COLLECTIONS_PATHS', None)
     run([PLAYBOOK_BIN, '-i', str(tmp / 'inventory.yml'), str(tmp / 'report.yml')], env)
     return tmp / 'reports'
 

@@ -40,12 +40,11 @@ def _collection_path():
     parts = REPO_ROOT.split(os.sep)
     if len(parts) >= 3 and parts[-3:-1] == ['ansible_collections', 'homelab']:
         return os.sep.join(parts[:-3])
-    base = os.path.join(REPO_ROOT, 'tests', 'output', '.pytest-collections')
-    link = os.path.join(base, 'ansible_collections', 'homelab', 'connectx')
-    if not os.path.islink(link):
-        os.makedirs(os.path.dirname(link), exist_ok=True)
-        os.symlink(REPO_ROOT, link)
-    return base
+    tests = os.path.join(REPO_ROOT, 'tests')
+    if tests not in sys.path:
+        sys.path.insert(0, tests)
+    from collection_link import collection_link  # pylint: disable=import-outside-toplevel
+    return collection_link(os.path.join(REPO_ROOT, 'tests', 'output', '.pytest-collections'))
 
 
 _path = _collection_path()

@@ -129,3 +129,18 @@ def test_only_the_selected_card_is_read_and_set():
     result = run(host, select=['04:00.0'], reboot_check=GUARD)
     assert [device for name, check, device in host.calls if name == 'mlx_config'] == ['0000:04:00.0', '0000:04:00.0']
     assert [c['pci_address'] for c in result['cards']] == ['0000:04:00.0']
+
+
+def test_without_the_tools_nothing_is_read_and_the_plan_is_said():
+    host = Host({})
+    result = run(host, check=True, tools_installed=False, reboot_check=GUARD)
+    assert host.calls == [] and not result['changed'] and not result.get('failed')
+    assert result['msg'] == ("pve1: the port settings (LINK_TYPE_P1=ETH, LINK_TYPE_P2=ETH) are compared with each "
+                             "card's configuration once the tools are installed")
+
+
+def test_preflight_refuses_a_bad_setting_before_anything_runs():
+    host = Host({})
+    result = run(host, preflight=True, devices=[], settings={'LINK_TYPE_P1': 'ETH(1)'})
+    assert result['failed'] and result['reason'] == 'invalid_argument' and host.calls == []
+    assert 'names ETH but gives the number 1' in result['msg'] and result['msg'].endswith('Nothing has been changed.')

@@ -311,3 +311,11 @@ def test_preflight_refuses_a_missing_image(tmp_path):
     host = Host()
     result, action = run(tmp_path, host, [], preflight=True, image=str(tmp_path / 'nope.bin'))
     assert result['failed'] and result['reason'] == 'not_found' and 'does not exist on the controller' in result['msg']
+
+
+def test_without_the_tools_the_job_says_what_a_run_would_do_and_runs_nothing(tmp_path):
+    host = Host()
+    result, action = run(tmp_path, host, [{'pci_address': '0000:03:00.0'}], check=True, tools_installed=False)
+    assert not result.get('failed') and host.calls == [] and not result['changed']
+    assert result['msg'] == ("0000:03:00.0: a run would back up each card, then burn fw.bin where the PSID and version "
+                             "read then differ from the image's (the tools are not installed yet)")

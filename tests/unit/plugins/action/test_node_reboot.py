@@ -152,7 +152,7 @@ def test_after_the_reboot_the_facts_are_the_new_discovery_and_nothing_is_pending
     host = Host(before={'changed': False, 'proxmox': False})
     result = run(host, discover={'tool': 'mstflint', 'packages': ['mstflint']})
     facts = result['ansible_facts']
-    assert facts['connectx_reboot_pending'] == [] and facts['connectx_rebooted'] is True
+    assert facts['connectx_reboot_pending'] == [] and facts['connectx_reboot_expect'] == [] and facts['connectx_rebooted']
     assert facts['connectx_cards'] == DEVICES
     assert facts['connectx_node']['discovery'] == {'tool': 'mstflint', 'packages': ['mstflint']}
 
