@@ -4,8 +4,9 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Action plugin of link_evaluate: read the ends of this host and compare each with its declaration.
 
-A Linux host: one homelab.connectx.link_info call (carrier wait, ports, pings). A Windows host (``windows``, what
-windows_detect found): ping.exe to each peer through ansible.windows.win_command. The comparison is
+A Linux host: one homelab.connectx.link_info call (carrier wait, ports, pings). A Windows host (``windows``, the host
+fact connectx_windows the winof action left): ping.exe to each peer through ansible.windows.win_command, and the line of
+each end printed. The comparison is
 plugin_utils/link_eval.py (and parse_windows.py for what only Windows says); read-only, in check mode too.
 """
 
@@ -13,6 +14,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible.plugins.action import ActionBase
+from ansible.utils.display import Display
 
 from ansible_collections.homelab.connectx.plugins.plugin_utils import link_eval, link_run, parse_windows
 
@@ -25,6 +27,8 @@ ARGUMENT_SPEC = {
     'wait_timeout': {'type': 'int', 'default': 30},
     'windows': {'type': 'dict'},
 }
+
+display = Display()
 
 
 class ActionModule(ActionBase):
@@ -90,4 +94,8 @@ class ActionModule(ActionBase):
                       summary=[{'label': '%s %s' % (e.get('link'), e.get('end')), 'msg': link_run.summary_line(e, windows)}
                                for e in ends])
         result['ansible_facts'] = {link_run.RESULTS_FACT: ends}
+        if windows:
+            # The line of each end, as the Linux role's debug task prints it (the Windows role has no such task).
+            for line in result['summary']:
+                display.display('%s: %s' % (task_vars.get('inventory_hostname') or '?', line['msg']))
         return result

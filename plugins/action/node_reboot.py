@@ -208,7 +208,7 @@ class ActionModule(ActionBase):
                           msg='The reboot of %s failed: %s.%s' % (host, failure.rstrip('.'), left_to_do(host, guard, undo)))
             return
         result['msg'] = '%s rebooted for %s.' % (host, ' and '.join(args['reasons']) or 'the ConnectX changes')
-        result.setdefault('ansible_facts', {}).update(connectx_reboot_pending=[], connectx_reboot_expect=[],
-                                                    connectx_rebooted=True)
+        facts = result.setdefault('ansible_facts', {})
+        facts.update(connectx_reboot_pending=[], connectx_reboot_expect=[], connectx_rebooted=True)
         if args['discover'] is not None:
             self._discover(args, host, result, task_vars, 'rebooted')

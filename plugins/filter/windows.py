@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Windows filters a playbook of its own may use on Get-NetAdapter output: the logic lives in
-plugin_utils/parse_windows.py (pure, unit-tested). The windows_host role itself calls link_evaluate."""
+plugin_utils/parse_windows.py (pure, unit-tested). The windows_host role itself calls the winof and link_evaluate actions."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
@@ -16,7 +16,6 @@ class FilterModule(object):
 
     def filters(self):
         return {
-            'connectx_windows_inventory': parse_windows.inventory,
             'connectx_windows_adapter_info': parse_windows.adapter_info,
             'connectx_windows_link_speed_mbps': parse_windows.link_speed_mbps,
         }

@@ -53,7 +53,11 @@ options:
     type: int
     default: 30
   windows:
-    description: What the windows_host role found on a Windows host (its cards, drivers and adapters); makes the host a Windows one.
+    description:
+      - What M(homelab.connectx.winof) found on a Windows host (the host fact C(connectx_windows) - its cards, drivers and
+        adapters); makes the host a Windows one.
+      - Each end's line (as RV(summary)) is printed; an end of a host without a card, or whose card does not run WinOF,
+        gets V(no_card) or V(card_driver) whether or not its adapter is there.
     type: dict
 attributes:
   action:

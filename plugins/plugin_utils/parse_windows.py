@@ -512,8 +512,9 @@ FINDING_CARD_DRIVER = 'card_driver'
 def evaluate_ends(ends, inv, ping_results_=None, driver='mlx4eth63', duplex='full', ping=True):
     """links.evaluate_ends for a Windows host, plus what only Windows can say about an end.
 
-    ``inv``: the result of inventory(). The ends keep exactly links.evaluate_end's shape; an IPoIB port, a card
-    without driver or with WinOF-2 add a sentence to ``errors`` and the same with its code to ``findings``
+    ``inv``: the result of inventory(). The ends keep exactly links.evaluate_end's shape; an IPoIB port, no card, or a
+    card without WinOF (no driver, WinOF-2, another driver) add a sentence to ``errors`` and the same with its code to
+    ``findings``
     (V(port_type), V(no_card), V(card_driver)); IPoIB marks the end down: an InfiniBand port cannot talk to an
     Ethernet peer. What both systems check (carrier, speed, duplex, driver, MTU, ping) carries link_eval's codes.
     """
@@ -540,9 +541,10 @@ def evaluate_ends(ends, inv, ping_results_=None, driver='mlx4eth63', duplex='ful
         if info and info.get('ipoib'):
             add(end, FINDING_IPOIB, 'port runs as InfiniBand (IPoIB), not Ethernet: %s' % IPOIB_FIX)
             end['down'] = True
-        if info is None:
-            if inv.get('status') == 'no_card':
-                add(end, FINDING_NO_CARD, 'no ConnectX-3 card found on this host')
-            for problem in problems:
-                add(end, FINDING_CARD_DRIVER, problem)
+        # The card is the host's: no card, or one without WinOF, fails every Windows end (the role's check that a
+        # ConnectX-3 runs WinOF), whether or not the adapter is there.
+        if inv.get('status') == 'no_card':
+            add(end, FINDING_NO_CARD, 'no ConnectX-3 card found on this host')
+        for problem in problems:
+            add(end, FINDING_CARD_DRIVER, problem)
     return evaluated

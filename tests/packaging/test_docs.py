@@ -31,8 +31,7 @@ FILTERS = sorted(name for path in glob.glob(os.path.join(ROOT, 'plugins', 'filte
                  for name in FILTER_RE.findall(open(path, encoding='utf-8').read()))
 # The link and Windows filters of the 0.1.0 release still public: guards FILTER_RE against finding fewer than there are.
 RELEASED_FILTERS = [
-    'connectx_iperf_gbps', 'connectx_windows_adapter_info', 'connectx_windows_inventory',
-    'connectx_windows_link_speed_mbps',
+    'connectx_iperf_gbps', 'connectx_windows_adapter_info', 'connectx_windows_link_speed_mbps',
 ]
 
 # The same options as the Makefile's `docs` target (which writes docs/reference).

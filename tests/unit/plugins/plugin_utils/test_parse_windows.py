@@ -301,9 +301,9 @@ def test_windows_end_without_adapter_says_why(name, words, code):
 
 def test_filters_are_registered():
     filters = FilterModule().filters()
-    assert filters['connectx_windows_inventory'] is pw.inventory
     assert filters['connectx_windows_adapter_info'] is pw.adapter_info
-    assert sorted(filters) == ['connectx_windows_adapter_info', 'connectx_windows_inventory', 'connectx_windows_link_speed_mbps']
+    # connectx_windows_inventory is gone: the winof action returns the inventory as the host fact connectx_windows.
+    assert sorted(filters) == ['connectx_windows_adapter_info', 'connectx_windows_link_speed_mbps']
     assert filters['connectx_windows_link_speed_mbps'] is pw.link_speed_mbps
 
 
