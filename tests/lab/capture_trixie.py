@@ -10,8 +10,9 @@ Run where Debian 13 "trixie" and its mstflint package are installed (a trixie la
 filesystem under chroot with tests/lab/emulator and tests/lab/firmware copied in). libfakemlx.so is built
 with make when gcc is there, else the one next to cardctl.py is used as it is (a Debian 12 build loads on
 Debian 13's newer glibc). Two emulated cards: MCX354A-QCBT (ConnectX-3) at 0000:03:00.0, MCX314A-BCCT
-(ConnectX-3 Pro) at 0000:04:00.0; once as the emulator makes them by default (no vendor-specific PCI
-capability), once with `cardctl create --vsc` (the capability a real card has: what 4.30+ crashes on).
+(ConnectX-3 Pro) at 0000:04:00.0; once without the vendor-specific PCI capability (`cardctl create
+--no-vsc`, the emulator's default when these were captured), once with it (`--vsc`, now the default: the
+capability a real card has, what 4.30+ crashes on).
 Each file: a provenance header, `# ---`, then per command its stdout and stderr as separate captures and the
 exit code (a process killed by a signal: the signal, and the status a shell would show).
 """
@@ -58,7 +59,7 @@ def make_root(vsc):
     cardctl = [sys.executable, os.path.join(EMU, 'cardctl.py'), '--root', root]
     for bdf, preset, _name, netdevs in CARDS:
         subprocess.run(cardctl + ['create', '--bdf', bdf, '--preset', preset, '--pcie-speed', '8', '--pcie-width', '8',
-                                  '--netdevs', netdevs] + (['--vsc'] if vsc else []), check=True, capture_output=True)
+                                  '--netdevs', netdevs, '--vsc' if vsc else '--no-vsc'], check=True, capture_output=True)
     return root
 
 
@@ -87,7 +88,7 @@ def main():
         subprocess.run([sys.executable, os.path.join(EMU, 'cardctl.py'), '--root', root, 'boot'], env=env, check=True,
                        capture_output=True)
         how = ('cards created with `cardctl create --vsc` (the vendor-specific PCI capability of a real card)' if vsc
-               else 'cards as the emulator makes them by default (no vendor-specific PCI capability)')
+               else 'cards created with `cardctl create --no-vsc` (no vendor-specific PCI capability)')
         header = ('# source: mstflint %s (the Debian 13 package) on %s against the homelab.connectx card emulator '
                   '(tests/lab/emulator), %s: MCX354A-QCBT MT_1090110018 2.40.5030 at 0000:03:00.0 and MCX314A-BCCT '
                   'MT_1090111023 2.40.5032 at 0000:04:00.0\n'

@@ -53,7 +53,8 @@ def test_preset_queries_and_verifies(tmp_path, preset, run):
     assert field(query.stdout, 'FW Version') == fw
     assert field(query.stdout, 'Device ID') == str(dev_id)
     assert field(query.stdout, 'MIC Version') == '2.0.0'
-    assert field(query.stdout, 'Rom Info').startswith('type=PXE version=3.4.')
+    rom_info = query.stdout.split('Rom Info:', 1)[1].split('Device ID:', 1)[0]
+    assert 'type=PXE version=3.4.' in rom_info  # HP-544PFLR: after a CLP and a UEFI ROM
     verify = run(['mstflint', '-i', str(img), 'verify'])
     assert verify.returncode == 0, verify.stdout
     assert '(Full Image) - OK' in verify.stdout

@@ -281,9 +281,9 @@ def test_tags_links_rechecks_and_rewrites_the_report_with_no_change(lab):
     assert all(c['changed'] == 0 and c['failed'] == 0 for c in counts.values()), counts
     assert os.path.exists(report)
     assert flash_writes() == before and flash_writes('nv_writes') == nv_before
-    for task in ('Back up and burn', 'Apply the settings', 'Load the Ethernet driver', 'Write and apply the stanzas'):
+    for task in ('Back up and burn', 'Apply the port settings', 'Use the Ethernet driver', 'Write and apply the stanzas'):
         assert task not in res.stdout, task
-    assert 'Compare each end with the declaration' in res.stdout
+    assert 'Read and compare both ends of each link' in res.stdout
 
 
 def test_tags_links_still_refuses_bad_input(lab):

@@ -5,7 +5,8 @@
 """Create, boot, inspect and break emulated ConnectX-3 cards for libfakemlx.so (Python 3 stdlib only).
 
   cardctl.py --root DIR create --bdf 0000:03:00.0 --preset MCX354A-QCBT --pcie-speed 8 --pcie-width 4 \\
-                               --netdevs ens1,ens1d1 [--base-guid G] [--base-mac M] [--serial SN] [--image FILE]
+                               --netdevs ens1,ens1d1 [--base-guid G] [--base-mac M] [--serial SN] [--image FILE] \\
+                               [--no-vsc]
   cardctl.py --root DIR boot [--etc /etc] [--kernel-mlx4 aux|request]
   cardctl.py --root DIR show [--bdf BDF]
   cardctl.py --root DIR fault --bdf BDF set NAME=VALUE ... | clear
@@ -50,6 +51,8 @@ MLX4_MODULES = ('mlx4_core', 'mlx4_en', 'mlx4_ib')
 PCI_SUBSYS = {'MCX354A-QCBT': (0x15b3, 0x0050), 'MCX354A-FCBT': (0x15b3, 0x0050), 'MCX353A-FCBT': (0x15b3, 0x0051),
               'MCX314A-BCCT': (0x15b3, 0x0009), 'MCX354A-FCCT': (0x15b3, 0x0006), 'HP-544PFLR': (0x103c, 0x22f5),
               'HP_1380110017': (0x103c, 0x22f5)}
+VPD_RW_SIZES = (105,) + (253,) * 14 + (252,)  # free bytes of the VPD's RW entries (vpd_blob)
+VPD_FIXED_PART = 84  # the ID string and read-only part of that MCX354A-FCBT (24 + 3 and 54 + 3 bytes)
 
 
 def _load(name, *candidates):
@@ -128,46 +131,131 @@ def list_cards(root):
 
 # ------------------------------------------------------------------ PCI config space and VPD
 
-def config_space(card):
-    """4 KiB config space: header, PM (0x40), VPD (0x48), PCIe v2 (0x60), MSI-X (0x9c), and LnkCap/LnkSta carry
-    the card's and the slot's link. By default no vendor-specific capability (ID 0x09), so mstflint uses the
-    0x58/0x5c gateway. With card['vsc'] (create --vsc): the vendor-specific capability at 0xc0, Len=0x18, that
-    `lspci -vvv` shows on a real MCX354A-FCBT ("[c0] Vendor Specific Information: Len=18 <?>", fixture
-    vpd/cx3-mcx354a-fcbt-lspci-vpd-block.txt's source), its first dword's type byte 0 (FUNCTIONAL_VSC to
-    mstflint >= 4.30) and none of its address spaces answering (config writes are dropped, reads give 0).
-    mstflint <= 4.29 then falls back to the gateway; 4.30 and 4.31 leave their read functions unset and crash
-    (SIGSEGV), as on a real ConnectX-3 Pro (Mellanox/mstflint#1157, fix: Mellanox/mstflint#1831)."""
+# NV TLVs mstconfig 4.21 writes on a ConnectX-3 (cards/<bdf>/nv/<type>.<port>, big-endian dword): 0x12 per port
+# holds LINK_TYPE_P<n> in its low 2 bits (1 IB, 2 ETH, 3 VPI); 0x11 holds SRIOV_EN (bit 31) and NUM_OF_VFS.
+NV_PORT_TYPE, NV_SRIOV = 0x12, 0x11
+LINK_IB, LINK_ETH, LINK_VPI = 1, 2, 3
+# Class codes as lspci names them (pci.ids): 0x0200 Ethernet controller, 0x0207 Infiniband controller (the class of
+# the MCX354A-FCBT capture: hex dump bytes 0a-0b "07 02"), 0x0280 Network controller.
+CLASS_ETH, CLASS_IB, CLASS_NET = 0x020000, 0x020700, 0x028000
+# Extended capabilities at the offsets of the real MCX354A-FCBT `lspci -vvv -x` (docs/lab/emulator.md section 2):
+# 100 ARI -> 148 DSN -> 154 AER -> 18c #19 (Secondary PCIe) -> 108 SR-IOV (only with SRIOV_EN).
+EXT_ARI, EXT_DSN, EXT_AER, EXT_SPCIE, EXT_SRIOV = 0x100, 0x148, 0x154, 0x18c, 0x108
+CX3_VF_DEVICE = 0x1004  # "VF offset: 1, stride: 1, Device ID: 1004" (the capture's SR-IOV capability)
+
+
+def read_nv(root, bdf):
+    """The card's NV store as {(tlv type, port/module): dword}; what the firmware reads when it boots."""
+    out = {}
+    nv_dir = os.path.join(card_dir(root, bdf), 'nv')
+    for name in sorted(os.listdir(nv_dir)) if os.path.isdir(nv_dir) else []:
+        kind, _sep, mod = name.partition('.')
+        try:
+            with open(os.path.join(nv_dir, name), 'rb') as handle:
+                data = handle.read(4)
+            out[(int(kind, 16), int(mod or '0'))] = struct.unpack('>I', data.ljust(4, b'\0'))[0]
+        except (OSError, ValueError):
+            continue
+    return out
+
+
+def port_types(card, nv=None):
+    """LINK_TYPE of each port as the firmware applies it at boot: NV value, else the default (VPI; ETH on EN cards)."""
+    default = LINK_ETH if card.get('en_only', card.get('class') == CLASS_ETH) else LINK_VPI
+    return [((nv or {}).get((NV_PORT_TYPE, port)) or default) & 3 or default for port in range(1, card['ports'] + 1)]
+
+
+def pci_class(card, nv=None):
+    """Ethernet controller when every port is ETH (and on EN-only cards), Infiniband controller when every port is
+    IB, Network controller otherwise (VPI, or one port of each: the class of the VPI captures)."""
+    types = set(port_types(card, nv))
+    if types == {LINK_ETH}:
+        return CLASS_ETH
+    if types == {LINK_IB}:
+        return CLASS_IB
+    return CLASS_NET
+
+
+def sriov_vfs(nv=None):
+    """Total VFs the firmware exposes (SRIOV_EN=1 and NUM_OF_VFS), or None without SR-IOV."""
+    value = (nv or {}).get((NV_SRIOV, 0))
+    if value is None or not value >> 31:
+        return None
+    return value & 0xffff
+
+
+def config_space(card, nv=None):
+    """4 KiB config space as the real MCX354A-FCBT shows it in `lspci -vvv -x` (docs/lab/emulator.md section 2):
+    header (class per port type, Cache Line Size 32 bytes, expansion ROM BAR sized but unassigned: `Expansion ROM at
+    <ignored> [disabled]`), PM (0x40) -> VPD (0x48) -> MSI-X (0x9c, table 0x7c000, PBA 0x7d000) -> PCIe v2 (0x60) ->
+    vendor-specific (0xc0, Len=0x18), then ARI (0x100) -> DSN (0x148, the node GUID) -> AER v2 (0x154) -> #19 (0x18c)
+    -> SR-IOV (0x108, only after a boot with NV SRIOV_EN=1). LnkCap/LnkSta carry the card's and the slot's link; on an 8 GT/s
+    link LnkSta2 has the Gen3 equalisation phases complete.
+
+    The vendor-specific capability (type byte 0, FUNCTIONAL_VSC to mstflint >= 4.30) is there when card['vsc'] (create
+    makes it so unless --no-vsc): none of its address spaces answer (config writes are dropped, reads
+    give 0), so mstflint <= 4.29 falls back to the 0x58/0x5c gateway; 4.30 and 4.31 leave their read functions
+    unset and crash (SIGSEGV), as on a real ConnectX-3 Pro (Mellanox/mstflint#1157, fix: Mellanox/mstflint#1831).
+    ``nv``: the NV store (read_nv) the firmware applied at the last boot: LINK_TYPE -> class, SRIOV_EN -> SR-IOV."""
     cfg = bytearray(4096)
     sub_vendor, sub_device = card['subsystem']
     struct.pack_into('<HHHH', cfg, 0, 0x15b3, card['pci_device'], 0x0406, 0x0010)
     cfg[8] = 0  # revision
-    cfg[9:12] = struct.pack('<I', card['class'])[:3]
+    cfg[9:12] = struct.pack('<I', pci_class(card, nv))[:3]
+    cfg[0x0c] = 0x08                                               # Cache Line Size: 32 bytes (capture: 08)
     cfg[0x0e] = 0  # header type 0
     struct.pack_into('<II', cfg, 0x10, 0xfbd00004, 0)            # BAR0 64-bit MMIO (1M)
     struct.pack_into('<II', cfg, 0x18, 0xf800000c, 0)            # BAR2 64-bit prefetchable UAR (8M)
     struct.pack_into('<HH', cfg, 0x2c, sub_vendor, sub_device)
+    struct.pack_into('<I', cfg, 0x30, 0xfff00000)                  # ROM BAR as in the capture: 00 00 f0 ff
     cfg[0x34] = 0x40
     cfg[0x3c], cfg[0x3d] = 0x0b, 1                                 # IRQ, pin A
     cfg[0x40:0x48] = bytes([0x01, 0x48, 0x03, 0x00, 0x08, 0x00, 0x00, 0x00])   # PM v3
     cfg[0x48:0x50] = bytes([0x03, 0x9c, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00])   # VPD
     pcie = 0x60
-    cfg[pcie], cfg[pcie + 1] = 0x10, 0x00  # last in the list, like a real CX3: 40 48 9c 60
-    if card.get('vsc'):
-        cfg[pcie + 1] = 0xc0                                       # 40 48 9c 60 c0, as lspci lists them
+    cfg[pcie], cfg[pcie + 1] = 0x10, 0x00  # 40 48 9c 60 [c0], as lspci lists them
+    if card.get('vsc'):  # cards made before --no-vsc existed have no key: made without the capability
+        cfg[pcie + 1] = 0xc0
         cfg[0xc0:0xc4] = bytes([0x09, 0x00, 0x18, 0x00])           # vendor-specific, last, Len=0x18, type 0
     struct.pack_into('<H', cfg, pcie + 2, 0x0002)                  # v2, endpoint
-    struct.pack_into('<I', cfg, pcie + 4, 0x10008fc2)              # DevCap: MaxPayload 512, FLR
-    struct.pack_into('<HH', cfg, pcie + 8, 0x5020, 0x0000)         # DevCtl / DevSta
+    # DevCap: MaxPayload 512, PhantFunc 0, L0s <64ns, L1 unlimited, RBE+, FLReset+, SlotPowerLimit 116 W
+    struct.pack_into('<I', cfg, pcie + 4, 0x2 | 0x7 << 9 | 1 << 15 | 116 << 18 | 1 << 28)
+    # DevCtl: Non-Fatal+ Fatal+ Unsupported+, MaxPayload 256, MaxReadReq 4096; DevSta: CorrErr+ UnsuppReq+
+    struct.pack_into('<HH', cfg, pcie + 8, 0x502e, 0x0009)
     max_speed, max_width = SPEED_CODE[card['card_speed']], card['card_width']
     cur_speed = SPEED_CODE[min(card['card_speed'], card['pcie_speed'])]
     cur_width = min(card['card_width'], card['pcie_width'])
     lnkcap = max_speed | max_width << 4 | 0x1 << 10 | 0x7 << 12 | 0x7 << 15 | 1 << 22 | 8 << 24
     struct.pack_into('<I', cfg, pcie + 0x0c, lnkcap)
     struct.pack_into('<HH', cfg, pcie + 0x10, 0x0040, cur_speed | cur_width << 4 | 1 << 12)
-    struct.pack_into('<I', cfg, pcie + 0x24, 0x0000001f)           # DevCap2
+    struct.pack_into('<I', cfg, pcie + 0x24, 0x0000001f)           # DevCap2: Range ABCD, TimeoutDis+
+    struct.pack_into('<H', cfg, pcie + 0x28, 0x0006)               # DevCtl2: Completion Timeout 65ms to 210ms
     struct.pack_into('<I', cfg, pcie + 0x2c, sum(1 << s for s in range(1, max_speed + 1)))  # LnkCap2
-    struct.pack_into('<HH', cfg, pcie + 0x30, max_speed, 0x0000)   # LnkCtl2 target speed / LnkSta2
-    cfg[0x9c:0xa8] = bytes([0x11, 0x60, 0x7f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x00])  # MSI-X
+    # LnkCtl2 target speed, -6dB; LnkSta2: EqualizationComplete+ Phase1+ Phase2+ Phase3+ once trained at 8 GT/s
+    struct.pack_into('<HH', cfg, pcie + 0x30, max_speed, 0x001e if cur_speed >= 3 else 0x0000)
+    cfg[0x9c:0xa8] = bytes([0x11, 0x60, 0x7f, 0x80]) + struct.pack('<II', 0x0007c000, 0x0007d000)  # MSI-X, BIR 0
+    vfs = sriov_vfs(nv)
+
+    def ext(offset, cap_id, version, nxt):
+        struct.pack_into('<I', cfg, offset, cap_id | version << 16 | nxt << 20)
+
+    ext(EXT_ARI, 0x000e, 1, EXT_DSN)                               # ARICap/ARICtl 0: MFVC- ACS-, Next Function 0
+    ext(EXT_DSN, 0x0003, 1, EXT_AER)
+    struct.pack_into('<Q', cfg, EXT_DSN + 4, int(card['guids'][0], 16))  # Device Serial Number = the node GUID
+    ext(EXT_AER, 0x0001, 2, EXT_SPCIE)
+    # UEMsk CmpltAbrt+ UnxCmplt+; UESvrt DLP+ TLP+ FCP+ CmpltTO+ RxOF+ MalfTLP+ ECRC+; CESta NonFatalErr+;
+    # CEMsk RxErr+ BadTLP+ BadDLLP+ Rollover+ Timeout+ NonFatalErr+; AERCap GenCap+ CGenEn+ ChkCap+ ChkEn+
+    struct.pack_into('<IIIIII', cfg, EXT_AER + 4, 0, 0x00018000, 0x000e7010, 0x00002000, 0x000031c1, 0x000001e0)
+    ext(EXT_SPCIE, 0x0019, 1, EXT_SRIOV if vfs is not None else 0)
+    if vfs is not None:
+        ext(EXT_SRIOV, 0x0010, 1, 0)
+        struct.pack_into('<IHHHHHHHHHHII', cfg, EXT_SRIOV + 4,
+                         0,                  # IOVCap: Migration-, Interrupt Message Number 000
+                         0x0010, 0,          # IOVCtl: ARIHierarchy+; IOVSta
+                         vfs, vfs, 0, 0,     # Initial VFs, Total VFs, Number of VFs, Function Dependency Link
+                         1, 1, 0, CX3_VF_DEVICE,  # VF offset, stride, (reserved), VF Device ID
+                         0x000007ff, 0x00000001)  # Supported / System Page Size
+        struct.pack_into('<II', cfg, EXT_SRIOV + 0x24 + 8, 0x0000000c, 0)  # VF BAR2: 64-bit prefetchable
     return bytes(cfg)
 
 
@@ -184,7 +272,14 @@ def vpd_blob(card):
     out += b'\x90' + struct.pack('<H', ro_len) + ro + b'RV\x01'
     out.append((-sum(out)) & 0xff)
     rw = field('V1', 'N/A') + field('YA', 'N/A')
-    rw += b'RW' + bytes([253]) + bytes(253)
+    # The read-write area of a real ConnectX-3 (`lspci -vvv`, fixture vpd/cx3-mcx354a-fcbt-lspci-vpd-block.txt):
+    # 16 RW entries, the first 105 bytes, then 14 x 253, then 252. The VPD then ends where that card's does
+    # (VPD_END); a card with a longer ID string or read-only part (HP's) has a shorter first entry, so that its VPD
+    # ends at the same place - the RW layout of the HP and ConnectX-3 Pro cards is not in any capture we hold, and
+    # mstvpd 4.21 refuses ("Failed to parse VPD") a VPD that runs 38 bytes further.
+    sizes = list(VPD_RW_SIZES)
+    sizes[0] = max(0, sizes[0] - max(0, len(out) - VPD_FIXED_PART))
+    rw += b''.join(b'RW' + bytes([size]) + bytes(size) for size in sizes)
     out += b'\x91' + struct.pack('<H', len(rw)) + rw + b'\x78'
     return bytes(out) + bytes(4096 - len(out))
 
@@ -196,12 +291,15 @@ def default_serial(bdf):
 
 
 def create(root, bdf, preset, pcie_speed=8.0, pcie_width=8, card_speed=8.0, card_width=8, netdevs=(),
-           base_guid=None, base_mac=None, serial=None, image=None, psid=None, fw=None, vsc=False):
-    """Create (or replace) one card. Returns its card.json dict. ``vsc``: see config_space."""
+           base_guid=None, base_mac=None, serial=None, image=None, psid=None, fw=None, vsc=True):
+    """Create (or replace) one card. Returns its card.json dict. ``vsc``: see config_space (False: without the
+    vendor-specific capability). The NV store starts empty: the class and SR-IOV follow it from the next boot."""
     bim = build_image_module()
     opts = bim.resolve(preset, psid=psid, fw=fw, base_guid=base_guid, base_mac=base_mac)
     if image is None:
-        image = bim.build(preset, psid=psid, fw=fw, base_guid=base_guid, base_mac=base_mac)
+        # vsd='': a card's flash has an empty VSD ("VSD:" in every real device query in the fixtures), image
+        # files "n/a"; burning keeps the card's VSD.
+        image = bim.build(preset, psid=psid, fw=fw, base_guid=base_guid, base_mac=base_mac, vsd='')
     facts = bim.image_facts(image)
     device_id = facts['device_id']
     pcie_speed, card_speed = float(pcie_speed), float(card_speed)
@@ -212,7 +310,7 @@ def create(root, bdf, preset, pcie_speed=8.0, pcie_width=8, card_speed=8.0, card
     card = {
         'bdf': bdf, 'preset': preset, 'psid': facts['psid'], 'fw': facts['fw'], 'device_id': device_id,
         'pci_device': bim.PCI_ID[device_id], 'hw_id': bim.HW_ID[device_id], 'ports': opts['ports'],
-        'guids': facts['guids'], 'class': 0x020000 if en_only else 0x028000,
+        'guids': facts['guids'], 'en_only': en_only, 'class': CLASS_ETH if en_only else CLASS_NET,
         'subsystem': list(PCI_SUBSYS.get(preset, (0x15b3, 0x0050))),
         'vpd_id': opts.get('vpd_id', 'ConnectX-3'), 'pn': opts.get('pn', preset or 'MCX000A'),
         'ec': opts.get('ec', 'A1'), 'sn': serial or default_serial(bdf),
@@ -220,8 +318,7 @@ def create(root, bdf, preset, pcie_speed=8.0, pcie_width=8, card_speed=8.0, card
         'pcie_speed': pcie_speed, 'pcie_width': int(pcie_width), 'card_speed': card_speed,
         'card_width': int(card_width), 'netdevs': [n for n in netdevs if n][:opts['ports']],
     }
-    if vsc:
-        card['vsc'] = True
+    card['vsc'] = bool(vsc)
     cdir = card_dir(root, bdf)
     if os.path.isdir(cdir):
         remove(root, bdf)
@@ -246,31 +343,59 @@ def _write_sysfs(root, card):
         shutil.rmtree(sdir)
     os.makedirs(os.path.join(sdir, 'net'))
     sub_vendor, sub_device = card['subsystem']
-    modalias = 'pci:v000015B3d%08Xsv%08Xsd%08Xbc%02Xsc%02Xi00' % (
-        card['pci_device'], sub_vendor, sub_device, card['class'] >> 16, (card['class'] >> 8) & 0xff)
     files = {
-        'vendor': '0x15b3', 'device': '0x%04x' % card['pci_device'], 'class': '0x%06x' % card['class'],
+        'vendor': '0x15b3', 'device': '0x%04x' % card['pci_device'],
         'subsystem_vendor': '0x%04x' % sub_vendor, 'subsystem_device': '0x%04x' % sub_device,
         'revision': '0x00', 'irq': '11', 'numa_node': '-1', 'enable': '1', 'local_cpulist': '0-1',
-        'modalias': modalias, 'current_link_speed': SPEED_TEXT[min(card['card_speed'], card['pcie_speed'])],
+        'current_link_speed': SPEED_TEXT[min(card['card_speed'], card['pcie_speed'])],
         'current_link_width': str(min(card['card_width'], card['pcie_width'])),
         'max_link_speed': SPEED_TEXT[card['card_speed']], 'max_link_width': str(card['card_width']),
-        'sriov_totalvfs': '126', 'sriov_numvfs': '0',
         'resource': '0x00000000fbd00000 0x00000000fbdfffff 0x0000000000140204\n'
                     '0x0000000000000000 0x0000000000000000 0x0000000000000000\n'
                     '0x00000000f8000000 0x00000000f87fffff 0x000000000014220c\n' +
                     '0x0000000000000000 0x0000000000000000 0x0000000000000000\n' * 4,
-        'uevent': 'PCI_CLASS=%X\nPCI_ID=15B3:%04X\nPCI_SUBSYS_ID=%04X:%04X\nPCI_SLOT_NAME=%s\nMODALIAS=%s' % (
-            card['class'], card['pci_device'], sub_vendor, sub_device, bdf, modalias),
     }
     for name, text in files.items():
         write(os.path.join(sdir, name), text if text.endswith('\n') else text + '\n')
-    write(os.path.join(sdir, 'config'), config_space(card), 'wb')
+    _write_pci_function(root, card, read_nv(root, bdf))
     write(os.path.join(sdir, 'vpd'), vpd_blob(card), 'wb')
     for port, ifname in enumerate(card['netdevs']):
         write(os.path.join(sdir, 'net', ifname, 'dev_port'), '%d\n' % port)
         write(os.path.join(sdir, 'net', ifname, 'address'), _mac_text(card['guids'][4 + port]))
     symlink('../../../devices/%s/%s' % (bridge_of(bdf), bdf), os.path.join(root, 'sys', 'bus', 'pci', 'devices', bdf))
+
+
+def _write_pci_function(root, card, nv):
+    """What the firmware decides at boot from its NV store: the class code (and the class, modalias, uevent files
+    the kernel derives from it), the config space, and the sriov_* files the kernel adds for an SR-IOV capability."""
+    bdf = card['bdf']
+    sdir = sysfs_dir(root, bdf)
+    card['class'] = pci_class(card, nv)
+    sub_vendor, sub_device = card['subsystem']
+    modalias = 'pci:v000015B3d%08Xsv%08Xsd%08Xbc%02Xsc%02Xi00' % (
+        card['pci_device'], sub_vendor, sub_device, card['class'] >> 16, (card['class'] >> 8) & 0xff)
+    write(os.path.join(sdir, 'class'), '0x%06x\n' % card['class'])
+    write(os.path.join(sdir, 'modalias'), modalias + '\n')
+    write(os.path.join(sdir, 'uevent'), 'PCI_CLASS=%X\nPCI_ID=15B3:%04X\nPCI_SUBSYS_ID=%04X:%04X\nPCI_SLOT_NAME=%s\n'
+          'MODALIAS=%s\n' % (card['class'], card['pci_device'], sub_vendor, sub_device, bdf, modalias))
+    write(os.path.join(sdir, 'config'), config_space(card, nv), 'wb')
+    vfs = sriov_vfs(nv)
+    for name, text in (('sriov_totalvfs', vfs), ('sriov_numvfs', 0)):
+        path = os.path.join(sdir, name)
+        if vfs is not None:
+            write(path, '%d\n' % text)
+        elif os.path.exists(path):
+            os.unlink(path)
+
+
+def apply_nv(root, bdf):
+    """At boot: the card's firmware applies its NV store (LINK_TYPE -> class code, SRIOV_EN -> SR-IOV capability)."""
+    card = load_card(root, bdf)
+    before = card.get('class')
+    _write_pci_function(root, card, read_nv(root, bdf))
+    if card['class'] != before:
+        write(os.path.join(card_dir(root, bdf), 'card.json'), json.dumps(card, indent=1, sort_keys=True) + '\n')
+    return card['class']
 
 
 def _mac_text(value):
@@ -295,6 +420,7 @@ def refresh(root):
             symlink('../../../%s/%s' % (bridge_of(bdf), bdf), os.path.join(virt, ifname, 'device'))
             prefixes += ['/sys/class/net/%s/device' % ifname, '/sys/devices/virtual/net/%s/device' % ifname]
     prefixes += ['/sys/module/%s' % m for m in sorted(modprobe_module().KNOWN) if m.startswith(('mlx4_', 'ib_'))]
+    prefixes.append('/sys/class/infiniband')  # the RDMA devices mlx4_ib registers (modprobe: State._ib_devices)
     if os.path.isdir(os.path.join(root, 'run', 'lock')):
         # A root with run/lock/ is a machine of its own for lock files too (the container-free tests: several
         # roots on one machine, each with its own /run/lock/homelab-connectx-<bdf>.lock); lab hosts have their own /run.
@@ -357,6 +483,7 @@ def boot(root, etc='/etc', kernel_mlx4='aux'):
             hw[2:6] = [0, 0, 0, 0]  # no bootable image: the card would come up in livefish mode
         hw[6:10] = [0, 0, 0, 0]
         write_hw(root, bdf, hw)
+        apply_nv(root, bdf)
         result[bdf] = facts['fw'] if facts else None
     loaded = modprobe_module().boot_modules(root, etc, present_cards(root), kernel_mlx4)
     return {'running': result, 'modules': loaded}
@@ -715,9 +842,12 @@ def main(argv=None):
     p_create.add_argument('--base-guid')
     p_create.add_argument('--base-mac')
     p_create.add_argument('--serial')
-    p_create.add_argument('--vsc', action='store_true',
-                          help='give the card the vendor-specific PCI capability of real ConnectX-3 cards '
-                               '(mstflint 4.30/4.31 then crash on it, as on hardware)')
+    p_create.add_argument('--vsc', dest='vsc', action='store_true', default=True,
+                          help='the default: the card has the vendor-specific PCI capability every real ConnectX-3 '
+                               'has (mstflint 4.30/4.31 then crash on it, as on hardware)')
+    p_create.add_argument('--no-vsc', dest='vsc', action='store_false',
+                          help='leave the vendor-specific PCI capability out (mstflint 4.30+ then run, unlike on '
+                               'hardware)')
     p_boot = sub.add_parser('boot')
     p_boot.add_argument('--etc', default='/etc')
     p_boot.add_argument('--kernel-mlx4', choices=('aux', 'request'), default='aux',

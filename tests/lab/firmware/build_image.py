@@ -7,7 +7,12 @@
 The layout follows mstflint 4.21 (mlxfwops/lib/fs2_ops.cpp, fw_ops.cpp, flint_base.*); see
 docs/lab/image-layout.md. The images carry no real firmware: the DDR section is filler.
 They pass ``mstflint -i IMG query full`` and ``verify`` (with the "Full Image" CRC), can hold an
-expansion ROM (``Rom Info:`` line, ``rrom``) and a FW_CONF section (``dc``).
+expansion ROM (``Rom Info:`` line(s), ``rrom``; PXE alone or CLP + UEFI + PXE) and a FW_CONF section (``dc``).
+
+Section order (what ``mstflint -i IMG v`` lists) is that of the real ConnectX-3 images: BOOT2, BOOT2,
+Configuration, ROM, GUID, Image Info, 12 x DDR, Configuration, Jump addresses, FW Configuration (fixture
+tests/unit/fixtures/flint_verify/cx3-flint-image-verify-2.42.5000-MCX311A.txt). Images are failsafe by
+default; ``failsafe=False`` (``--non-failsafe``) builds the "FS2 non failsafe image" kind.
 
 Port count: mstflint prints nothing that tells a single-port image from a dual-port one (both carry
 6 GUID entries). What distinguishes them is the PSID / PRS name and the ``num_ports`` key of the INI in
@@ -35,44 +40,62 @@ LOG2_CHUNK = 19  # 512 KiB chunks: images live at 0 or 0x80000 of the 2 MiB flas
 FLASH_SIZE = 0x200000
 
 # Section types (flint_base.h) and IMAGE_INFO tags (fs2_ops.h)
-H_DDR, H_CNF, H_ROM, H_GUID, H_FW_CONF, H_IMG_INFO = 1, 2, 5, 6, 9, 10
+H_DDR, H_CNF, H_JMP, H_ROM, H_GUID, H_FW_CONF, H_IMG_INFO = 1, 2, 3, 5, 6, 9, 10
+H_LAST = 13  # a first dword outside [H_DDR, H_LAST) after the first BOOT2 is a second BOOT2 (fs2_ops.cpp checkGen)
+# Sizes (header + data + CRC) of the fixed parts of a real 2.42.5000 image (fixture flint_verify/
+# cx3-flint-image-verify-2.42.5000-MCX311A.txt): BOOT2 0x624 and 0x2324, Configuration 0xfa4 and 0x17fc,
+# Jump addresses 0x74. The DDR filler is split into DDR_SECTIONS sections, as the real images list 12.
+BOOT2_SIZES = (0x624, 0x2324)
+CNF_SIZES = (0xfa4, 0x17fc)
+JMP_SIZE = 0x74
+DDR_SECTIONS = 12
+BLANK_GUID = 'ffffffffffffffff'
 II_FW_VERSION, II_BUILD_TIME, II_DEVICE_TYPE, II_PSID, II_VSD = 1, 2, 3, 4, 5
 II_PRODUCT_VER, II_VSD_VENDOR, II_HW_DEVS_ID, II_MIC_VERSION = 7, 8, 10, 11
 II_CONFIG_AREA, II_PS_INFO, II_END = 19, 20, 0xff
 
 # Facts from tests/unit/fixtures/psid_table (PSID <-> OPN) and the fixtures' query outputs; which preset
 # values are observed and which are lab choices: docs/lab/psid-table.md.
-# 'date' is day, month, year as printed by flint.
+# 'date' is day, month, year as printed by flint. 'part_name' is the [PS_INFO] Name of `mstflint dc` (what
+# mlxfwmanager prints as "Part Number"); 'clp' / 'uefi' add those expansion ROMs before the PXE one;
+# base_guid BLANK_GUID gives the all-ffff GUIDs the real ConnectX-3 Pro EN cards show (MACs stay set).
+# Sources of each value: docs/lab/psid-table.md ("Preset values") and docs/lab/emulator.md.
 PRESETS = {
     'MCX354A-QCBT': dict(psid='MT_1090110018', fw='2.40.5030', device_id=DEV_CX3, ports=2, date=(18, 3, 2017),
                          prs='cx3-1_MCX354A_qdr.prs', rom='3.4.746', base_guid='0002c90300a0b0c0',
                          base_mac='0002c9a0b0c1', vpd_id='CX354A - ConnectX-3 QSFP', ec='A5',
+                         part_name='MCX354A-QCB_Ax',
                          description='ConnectX-3 VPI adapter card; dual-port QSFP; QDR IB (40Gb/s) and 10GigE; '
                                      'PCIe3.0x8 8GT/s; RoHS R6'),
     'MCX354A-FCBT': dict(psid='MT_1090120019', fw='2.42.5000', device_id=DEV_CX3, ports=2, date=(5, 9, 2017),
                          prs='cx3-1_MCX354A_fdr.prs', rom='3.4.752', base_guid='0002c90300a1b2c0',
                          base_mac='0002c9a1b2c1', vpd_id='CX354A - ConnectX-3 QSFP', ec='AC',
+                         part_name='MCX354A-FCB_A2-A5',
                          description='ConnectX-3 VPI adapter card; dual-port QSFP; FDR IB (56Gb/s) and 40GigE; '
                                      'PCIe3.0 x8 8GT/s; RoHS R6'),
     'MCX353A-FCBT': dict(psid='MT_1100120019', fw='2.42.5000', device_id=DEV_CX3, ports=1, date=(5, 9, 2017),
                          prs='cx3-1_MCX353A_fdr.prs', rom='3.4.752', base_guid='0002c90300a2c3d0',
                          base_mac='0002c9a2c3d1', vpd_id='CX353A - ConnectX-3 QSFP', ec='A5',
+                         part_name='MCX353A-FCB_A2-A5',
                          description='ConnectX-3 VPI adapter card; single-port QSFP; FDR IB (56Gb/s) and 40GigE; '
                                      'PCIe3.0 x8 8GT/s; RoHS R6'),
-    'MCX314A-BCCT': dict(psid='MT_1090111023', fw='2.40.5032', device_id=DEV_CX3PRO, ports=2, date=(18, 3, 2017),
-                         prs='cx3pro_MCX314A_BCC.prs', rom='3.4.746', base_guid='248a070300b1c2d0',
+    'MCX314A-BCCT': dict(psid='MT_1090111023', fw='2.40.5032', device_id=DEV_CX3PRO, ports=2, date=(16, 1, 2017),
+                         prs='cx3pro_MCX314A_BCC.prs', rom='3.4.747', base_guid=BLANK_GUID,
                          base_mac='248a07b1c2d1', vpd_id='CX314A - ConnectX-3 Pro QSFP', ec='A1',
+                         part_name='MCX314A-BCC_Ax',
                          description='ConnectX-3 Pro EN network interface card; 40GigE; dual-port QSFP; '
                                      'PCIe3.0 x8 8GT/s; RoHS R6'),
     'MCX354A-FCCT': dict(psid='MT_1090111019', fw='2.42.5000', device_id=DEV_CX3PRO, ports=2, date=(5, 9, 2017),
-                         prs='cx3pro_MCX354A_FCC.prs', rom='3.4.752', base_guid='248a070300b2c3e0',
+                         prs='cx3pro_MCX354A_FCC.prs', rom='3.4.752', base_guid=BLANK_GUID,
                          base_mac='248a07b2c3e1', vpd_id='CX354A - ConnectX-3 Pro QSFP', ec='A3',
+                         part_name='MCX354A-FCC_Ax',
                          description='ConnectX-3 Pro VPI adapter card; dual-port QSFP; FDR IB (56Gb/s) and 40GigE; '
                                      'PCIe3.0 x8 8GT/s; RoHS R6'),
     'HP-544PFLR': dict(psid='HP_1380110017', fw='2.42.5700', device_id=DEV_CX3PRO, ports=2, date=(28, 10, 2022),
-                       prs='cx3pro_hp_falcon_2p_fdr.prs', rom='3.4.754', base_guid='98039b0300c4d5e0',
+                       prs='cx3pro_hp_falcon_2p_fdr.prs', rom='3.4.754', base_guid='98039bffffc4d5e0',
                        base_mac='98039bc4d5e1', vpd_id='HP InfiniBand FDR/Ethernet 10Gb/40Gb 2-port 544+FLR-QSFP Adapter',
-                       ec='A6', pn='764285-B21', product_ver='02.42.57.00',
+                       ec='A6', pn='764285-B21', product_ver='02.42.57.00', part_name='764285-B21_Ax',
+                       clp='8025', uefi='14.11.49',
                        description='HP InfiniBand FDR/Ethernet 10Gb/40Gb 2-port 544+FLR-QSFP Adapter'),
 }
 PRESETS['HP_1380110017'] = PRESETS['HP-544PFLR']
@@ -122,10 +145,14 @@ def parse_version(text):
 
 
 def derive_ids(base_guid, base_mac):
-    """The 6 GUID-section entries: node, port1, port2, sys image GUIDs, then the 2 port MACs."""
+    """The 6 GUID-section entries: node, port1, port2, sys image GUIDs, then the 2 port MACs.
+
+    A base GUID of all ones (BLANK_GUID) keeps all four GUIDs blank, as `q` shows them on a real
+    ConnectX-3 Pro EN card (fixture flint_query/cx3pro-mstflint-q-2.40.5032-MT_1090111023-before-burn.txt)."""
     guid = int(str(base_guid).replace(':', ''), 16)
     mac = int(str(base_mac).replace(':', ''), 16)
-    return [guid, guid + 1, guid + 2, guid + 3, mac, mac + 1]
+    guids = [guid] * 4 if guid == int(BLANK_GUID, 16) else [guid, guid + 1, guid + 2, guid + 3]
+    return guids + [mac, mac + 1]
 
 
 def _pad4(data, fill=b'\0'):
@@ -147,7 +174,9 @@ def _image_info(opts):
         _tag(II_BUILD_TIME, struct.pack('>II', 0x00000000, bcd)),
         _tag(II_DEVICE_TYPE, struct.pack('>I', opts['device_id'])),
         _tag(II_PSID, opts['psid'].encode('ascii').ljust(16, b'\0')[:16]),
-        _tag(II_VSD, opts.get('vsd', '').encode('ascii').ljust(208, b'\0')[:208]),
+        # Real image files carry the VSD "n/a" (`flint -i fw-ConnectX3-rel-2_42_5000-MCX311A-...bin q`,
+        # fixture flint_query/cx3-flint-image-query-full-2.42.5000-MCX311A.txt); burning keeps the card's own VSD.
+        _tag(II_VSD, opts.get('vsd', 'n/a').encode('ascii').ljust(208, b'\0')[:208]),
         _tag(II_PRODUCT_VER, opts['product_ver'].encode('ascii').ljust(16, b'\0')[:16]),
         _tag(II_VSD_VENDOR, struct.pack('>I', 0x15b3)),
         # HwDevsId: the HW ids (rev<<16 | id) the image may be burnt on; rev 0 and 1 of the chip.
@@ -159,22 +188,46 @@ def _image_info(opts):
     return info + struct.pack('>I', II_END << 24)
 
 
-def build_rom(version, device_id):
-    """A small legacy PCI expansion ROM: 55AA, size byte, 'mlxsign:' + version info, byte sum 0.
-
-    GetExpRomVerForOneRom (fw_ops.cpp) reads after 'mlxsign:' three LE dwords: product id (0x10 = PXE)
-    << 16 | major, minor << 16 | subminor, dev_id << 16 | proto (0xff = no protocol printed).
-    """
-    major, minor, sub = parse_version(version)
+def _rom_image(sig, text, device_id, last):
+    """One 2 KiB image of a PCI expansion ROM: 55AA, size byte, pointer (0x18) to a PCIR structure with the
+    vendor / device id (CLP's device id is read from there), 'mlxsign:' + version info, byte sum 0."""
     rom = bytearray(2048)
     rom[0:2] = b'\x55\xaa'
     rom[2] = len(rom) // 512
-    sig = b'mlxsign:' + struct.pack('<III', 0x10 << 16 | major, minor << 16 | sub, device_id << 16 | 0xff)
+    struct.pack_into('<H', rom, 0x18, 0x20)
+    rom[0x20:0x38] = b'PCIR' + struct.pack('<HHHHBBBBHHBBH', 0x15b3, device_id, 0, 0x18, 0, 0, 0, 2,
+                                           len(rom) // 512, 0, 0x80 if last else 0, 0, 0)[:20]
+    sig = b'mlxsign:' + sig
     rom[0x40:0x40 + len(sig)] = sig
-    text = ('FlexBoot v%s' % version).encode('ascii')
     rom[0x80:0x80 + len(text)] = text
     rom[-1] = (-sum(rom[:-1])) & 0xff
-    return bytes(rom)
+    return rom
+
+
+def build_rom(version, device_id, clp=None, uefi=None):
+    """The expansion ROM: a PXE (FlexBoot) image, after a CLP and a UEFI image when those are given.
+
+    GetExpRomVerForOneRom (fw_ops.cpp) reads after each 'mlxsign:' three LE dwords: product id << 16 |
+    major, minor << 16 | subminor, dev_id << 16 | cpu << 8 | proto (0xff = no protocol printed). Product ids:
+    0x10 PXE, 0x11 UEFI (cpu 1 = AMD64), 0xf CLP, whose version is a free string (length at +0xc, text at
+    +0x10). `q` prints them in the order of their signatures: "version_id=8025 type=CLP",
+    "type=UEFI version=14.11.48 cpu=AMD64", "type=PXE version=3.4.754" (fixture
+    flint_query/cx3pro-hp544-flint-query-full-2.42.5044-winmft.txt).
+    """
+    images = []
+    if clp:
+        text = str(clp).encode('ascii')
+        sig = struct.pack('<IIII', 0xf << 16, 0, 0, len(text) << 8 | ((len(text) + 3) // 4 + 4)) + text
+        images.append((sig, b'CLP ' + text))
+    if uefi:
+        major, minor, sub = parse_version(uefi)
+        images.append((struct.pack('<III', 0x11 << 16 | major, minor << 16 | sub, device_id << 16 | 1 << 8 | 0xff),
+                       ('UEFI v%s' % uefi).encode('ascii')))
+    major, minor, sub = parse_version(version)
+    images.append((struct.pack('<III', 0x10 << 16 | major, minor << 16 | sub, device_id << 16 | 0xff),
+                   ('FlexBoot v%s' % version).encode('ascii')))
+    return b''.join(bytes(_rom_image(sig, text, device_id, index == len(images) - 1))
+                    for index, (sig, text) in enumerate(images))
 
 
 def default_fw_conf(opts):
@@ -182,7 +235,7 @@ def default_fw_conf(opts):
     major, minor, sub = parse_version(opts['fw'])
     lines = [
         '[PS_INFO]',
-        'Name = %s' % opts.get('part_name', opts['pn'][:-1] + '_Ax'),
+        'Name = %s' % opts.get('part_name', (opts['pn'][:-1] if opts['pn'].endswith('T') else opts['pn']) + '_Ax'),
         'Description = %s' % opts.get('description', ''),
         '',
         '[ADAPTER]',
@@ -240,29 +293,41 @@ def resolve(preset=None, **overrides):
 
 
 def build(preset=None, **overrides):
-    """Return the image bytes. Keys: psid fw device_id base_guid base_mac guids date rom fw_conf ports vsd..."""
+    """Return the image bytes. Keys: psid fw device_id base_guid base_mac guids date rom clp uefi fw_conf ports vsd
+    failsafe..."""
     opts = resolve(preset, **overrides)
     guids = opts.get('guids') or derive_ids(opts['base_guid'], opts['base_mac'])
 
-    boot2_n = 12
-    boot2 = struct.pack('>II', 0xb0070000, boot2_n) + bytes(4 * (boot2_n + 1))
-    boot2 += struct.pack('>I', crc16(boot2))
+    # Two BOOT2 blocks (the second is what fs2_ops.cpp calls "BOOT3"; flint prints both as BOOT2): a first
+    # dword that is no section type, the size in dwords, then size + 1 dwords and a CRC dword.
+    boot2 = b''
+    for total in BOOT2_SIZES:
+        size = total // 4 - 4
+        block = struct.pack('>II', 0xb0070000, size) + bytes(4 * (size + 1))
+        boot2 += block + struct.pack('>I', crc16(block))
 
-    # DDR filler: deterministic, non-trivial bytes so burns move realistic amounts of data.
+    # DDR filler: deterministic, non-trivial bytes so burns move realistic amounts of data; split in 12 sections.
     filler = bytearray(opts['ddr_size'])
     seed = zlib.crc32(opts['psid'].encode() + opts['fw'].encode())
     for off in range(0, len(filler), 4):
         seed = (seed * 1103515245 + 12345) & 0xffffffff
         struct.pack_into('>I', filler, off, seed)
-    sections = [(H_DDR, bytes(filler)), (H_CNF, bytes(64))]
+    part = len(filler) // DDR_SECTIONS // 4 * 4
+    cuts = [part * i for i in range(DDR_SECTIONS)] + [len(filler)]
+    ddr = [(H_DDR, bytes(filler[cuts[i]:cuts[i + 1]])) for i in range(DDR_SECTIONS)]
+
+    # The order of a real image (module docstring): ROM only when there is one, FW_CONF last when there is one.
+    sections = [(H_CNF, bytes(CNF_SIZES[0] - 20))]
     if opts.get('rom'):
-        sections.append((H_ROM, build_rom(opts['rom'], opts['device_id'])))
+        sections.append((H_ROM, build_rom(opts['rom'], opts['device_id'], opts.get('clp'), opts.get('uefi'))))
     sections.append((H_GUID, b''.join(struct.pack('>Q', g) for g in guids)))
+    sections.append((H_IMG_INFO, _image_info(opts)))
+    sections += ddr
+    sections += [(H_CNF, bytes(CNF_SIZES[1] - 20)), (H_JMP, bytes(JMP_SIZE - 20))]
     fw_conf = opts.get('fw_conf', True)
     if fw_conf:
         text = default_fw_conf(opts) if fw_conf is True else fw_conf
         sections.append((H_FW_CONF, zlib.compress(text.encode('ascii'))))
-    sections.append((H_IMG_INFO, _image_info(opts)))
 
     # Lay the sections out, then fill in the pointers that refer to their data.
     offset = 0x38 + len(boot2)
@@ -281,7 +346,7 @@ def build(preset=None, **overrides):
 
     info_word = info_ptr & 0xffffff
     info_word |= ((-sum(struct.pack('>I', info_word))) & 0xff) << 24
-    fs_byte = 0x08 | (LOG2_CHUNK - 16)
+    fs_byte = 0x08 | (LOG2_CHUNK - 16) if opts.get('failsafe', True) else 0  # CntxGetFsData (fs2_ops.cpp)
     fs_word = ((-fs_byte) & 0xff) << 24 | fs_byte
     header = MAGIC + bytes(16) + struct.pack('>6I', 0x0000ffff, 0, fs_word, info_word, image_size, guid_ptr)
 
@@ -306,6 +371,9 @@ def sections_of(image):
     img = image[start:]
     n = struct.unpack_from('>I', img, 0x3c)[0]
     off = 0x38 + (n + 4) * 4
+    first = struct.unpack_from('>I', img, off)[0] if off + 8 <= len(img) else H_DDR
+    if not H_DDR <= first < H_LAST:  # a second BOOT2
+        off += (struct.unpack_from('>I', img, off + 4)[0] + 4) * 4
     out = []
     while off and off != 0xff000000 and off + 16 <= len(img):
         sect_type, size, _param, nxt = struct.unpack_from('>4I', img, off)
@@ -351,6 +419,9 @@ def main(argv=None):
     parser.add_argument('--base-mac')
     parser.add_argument('--date', help='release date D.M.YYYY')
     parser.add_argument('--rom', help='FlexBoot (PXE) version, e.g. 3.4.752')
+    parser.add_argument('--clp', help='CLP ROM version id, e.g. 8025 (put before the PXE ROM)')
+    parser.add_argument('--uefi', help='UEFI ROM version, e.g. 14.11.49 (put before the PXE ROM)')
+    parser.add_argument('--non-failsafe', action='store_true', help='an "FS2 non failsafe image"')
     parser.add_argument('--no-rom', action='store_true')
     parser.add_argument('--fw-conf', help='file whose text becomes the FW_CONF section (mstflint dc)')
     parser.add_argument('--no-fw-conf', action='store_true')
@@ -372,7 +443,8 @@ def main(argv=None):
             fw_conf = handle.read()
     image = build(args.preset, psid=args.psid, fw=args.fw, device_id=args.device_id, base_guid=args.base_guid,
                   base_mac=args.base_mac, date=args.date, rom='' if args.no_rom else args.rom, fw_conf=fw_conf,
-                  ports=args.ports, vsd=args.vsd, prs=args.prs, ddr_size=args.ddr_size)
+                  ports=args.ports, vsd=args.vsd, prs=args.prs, ddr_size=args.ddr_size, clp=args.clp, uefi=args.uefi,
+                  failsafe=False if args.non_failsafe else None)
     with open(args.output, 'wb') as handle:
         handle.write(image)
     return 0

@@ -29,7 +29,7 @@ def ensure_cards(name, host):
         cardctl(name, 'create', '--bdf', card['bdf'],
                 '--preset', card['preset'], '--pcie-speed', str(card['slot_speed']), '--pcie-width', str(card['slot_width']),
                 '--netdevs', ','.join(card.get('netdevs') or []), '--base-mac', mac, '--base-guid', guid,
-                '--serial', 'MT1604K%05d' % (sum(map(ord, name)) * 7 + i), *(['--vsc'] if card.get('vsc') else []))
+                '--serial', 'MT1604K%05d' % (sum(map(ord, name)) * 7 + i), '--vsc' if card.get('vsc') else '--no-vsc')
     return root
 
 
