@@ -113,9 +113,11 @@ class ActionModule(ActionBase):
             result.update(failed=True, reason=failed.get('reason', 'failed'), failed_result=failed,
                           msg='%s%s' % (failed.get('msg') or 'the port settings failed', still_pending(host, pending)))
         except (AnsibleError, ValueError) as exc:
+            pending = list(args['reboot_pending'])
+            if result['reboot_required']:
+                pending = reboot.pending(pending, reboot.FOR_PORTS)
             result.update(failed=True, reason='ports_error',
-                          msg='The port settings of %s stopped: %s.%s' % (host, to_text(exc),
-                                                                          still_pending(host, args['reboot_pending'])))
+                          msg='The port settings of %s stopped: %s.%s' % (host, to_text(exc), still_pending(host, pending)))
         return result
 
     def _run(self, args, host, task_vars, result):

@@ -250,8 +250,12 @@ class ActionModule(ActionBase):
             elif entry['reboot_required']:
                 result['pending'].append(bdf)
         result['cards'] = plan
-        if burns and args['reboot_check'] is not None:
-            self._reboot_check(args['reboot_check'], task_vars)
+        # A burn, or a flash already at the target that the card does not run yet (burned by an earlier run without the
+        # reboot): the host will reboot for it, so it must be allowed to before anything is written (the port settings
+        # that follow trust a pending firmware reboot to have been checked here).
+        if (burns or pending or result['pending']) and args['reboot_check'] is not None:
+            self._reboot_check(args['reboot_check'], task_vars,
+                               'the burn' if burns else 'any change, for the firmware already on the flash')
         for card, entry in burns:
             self._backup(card, backup_args, backup_dest, task_vars, result)
         if burns and check:
@@ -320,9 +324,9 @@ class ActionModule(ActionBase):
             'connectx_reboot_pending': reboot.pending(args['reboot_pending'], reboot.FOR_FIRMWARE),
             'connectx_reboot_expect': expect}
 
-    def _reboot_check(self, options, task_vars):
+    def _reboot_check(self, options, task_vars, before):
         """Before the first burn: may the node reboot afterwards (Proxmox VE quorum, guests)? Read-only."""
-        refused = reboot.refusal(self, task_vars, self._inner, options, 'the burn')
+        refused = reboot.refusal(self, task_vars, self._inner, options, before)
         if refused is not None:
             raise JobFailed(refused)
 

@@ -136,6 +136,10 @@ class ActionModule(ActionBase):
                 self._pending(args, host, task_vars, result)
             if not result.get('failed') and result['discovery'] is not None:
                 self._confirm(args, host, result)
+            elif not result.get('failed') and args['expect'] and not self._play_context.check_mode:
+                result.setdefault('warnings', []).append(
+                    'the burned cards (%s) were not confirmed: no discover options were given, so the cards were not read '
+                    'again after the reboot.' % ', '.join(str(w.get('pci_address')) for w in args['expect']))
         except AnsibleError as exc:
             result.update(failed=True, reason='reboot_failed',
                           msg='The reboot of %s stopped: %s.' % (host, to_text(exc)))

@@ -47,7 +47,7 @@ ARGUMENT_SPEC = dict(
     reboot=dict(type='bool', default=True),
     reboot_timeout=dict(type='int', default=900),
     provider=dict(type='str', default='Mellanox'),
-    read_only_tags=dict(type='list', elements='str', default=list(winof.READ_ONLY_TAGS)),
+    install_tags=dict(type='list', elements='str', default=list(winof.INSTALL_TAGS)),
 )
 
 
@@ -162,7 +162,8 @@ class ActionModule(ActionBase):
         check = bool(self._task.check_mode)
         result.update(changed=False, modules_run=[], installed=False, rebooted=False, reboot_required=False)
         try:
-            read_only = winof.read_only_run(task_vars.get('ansible_run_tags'), args['read_only_tags'])
+            read_only = winof.read_only_run(task_vars.get('ansible_run_tags'), task_vars.get('ansible_skip_tags'),
+                                            args['install_tags'])
             package = self._checks(dict(args, install=args['install'] and not read_only), host, task_vars, result)
             if args['preflight']:
                 result['msg'] = '%s: the host and the WinOF settings are fine.' % host

@@ -21,8 +21,9 @@ description:
     (Get-NetAdapter, those of O(ends) and the Mellanox ones) and the PCIe link of each adapter's card
     (Get-NetAdapterHardwareInfo). The host's state is one of V(no_card), V(no_driver) (Code 28), V(winof2) (WinOF-2,
     mlx5, which does not drive a ConnectX-3), V(other_driver), V(error), V(winof).
-  - With O(install), when a card has no WinOF driver (V(no_driver), V(winof2), V(other_driver)) and the run is not
-    limited to O(read_only_tags) - an installer on the controller is copied to O(remote_dir) with
+  - With O(install), when a card has no WinOF driver (V(no_driver), V(winof2), V(other_driver)) and the run runs
+    every tag or one of O(install_tags) without skipping it (C(--tags links), also with other tags, only reads) - an
+    installer on the controller is copied to O(remote_dir) with
     M(ansible.windows.win_copy), M(ansible.windows.win_package) runs it with O(arguments) (exit codes 0 and 3010), the
     host is rebooted with M(ansible.windows.win_reboot) when the installer exits 3010 and O(reboot) is true (a warning
     otherwise), and the detection runs again. In check mode only the plan is said and nothing is copied or run.
@@ -79,11 +80,13 @@ options:
     description: Text the card driver's provider must contain to count as WinOF.
     type: str
     default: Mellanox
-  read_only_tags:
-    description: A run limited to these tags (C(--tags links)) reads only, and installs nothing.
+  install_tags:
+    description:
+      - A run installs WinOF (and may reboot for it) only when it runs every tag (V(all)) or one of these, and skips none
+        of them; any other run (C(--tags links), C(--tags interfaces,links)) reads only.
     type: list
     elements: str
-    default: [links, report]
+    default: [all, windows]
 attributes:
   action:
     support: full

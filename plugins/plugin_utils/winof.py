@@ -76,7 +76,8 @@ HOST_PATH_RE = re.compile(r'^([A-Za-z]:|[\\/]{2})')
 # The driver states the installer is for (parse_windows.card_state); 'error' (another problem code) is not one of them.
 INSTALL_FOR = ('no_driver', 'winof2', 'other_driver')
 # The tags of site.yml's read-only runs (--tags links / report): no install then.
-READ_ONLY_TAGS = ('links', 'report')
+# The tags under which a run may install WinOF: every tag, or the role's own (site.yml tags the role `windows`).
+INSTALL_TAGS = ('all', 'windows')
 EXPECTED_RETURN_CODES = [0, 3010]
 REBOOT_MSG = 'homelab.connectx installed Mellanox WinOF'
 UNCHANGED = 'Nothing has been changed.'
@@ -121,10 +122,13 @@ def installer_missing(package, host):
         package['src'], 'on %s' % host if package['on_host'] else 'on the controller', UNCHANGED)
 
 
-def read_only_run(run_tags, read_only_tags=READ_ONLY_TAGS):
-    """Whether the run was limited to read-only tags (``--tags links``, ``--tags report``): no install then."""
-    tags = set(run_tags or [])
-    return bool(tags) and tags <= set(read_only_tags)
+def read_only_run(run_tags, skip_tags=None, install_tags=INSTALL_TAGS):
+    """Whether the run only reads: it runs neither every tag nor one of ``install_tags`` (``--tags links``, ``--tags
+    report``, also with other tags such as ``interfaces``), or it skips one of them (``--skip-tags windows``). No
+    install then, and so no reboot. Without tags (``run_tags`` None) a run installs as asked."""
+    tags = set(run_tags if run_tags is not None else ['all'])
+    wanted = set(install_tags)
+    return not (tags & wanted) or bool(set(skip_tags or []) & (wanted - {'all'}))
 
 
 def wants_install(status, install, read_only=False):

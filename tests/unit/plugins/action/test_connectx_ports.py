@@ -11,6 +11,8 @@ __metaclass__ = type
 
 from unittest import mock
 
+from ansible.errors import AnsibleError
+
 from ansible.playbook.play_context import PlayContext
 from ansible.playbook.task import Task
 
@@ -144,3 +146,15 @@ def test_preflight_refuses_a_bad_setting_before_anything_runs():
     result = run(host, preflight=True, devices=[], settings={'LINK_TYPE_P1': 'ETH(1)'})
     assert result['failed'] and result['reason'] == 'invalid_argument' and host.calls == []
     assert 'names ETH but gives the number 1' in result['msg'] and result['msg'].endswith('Nothing has been changed.')
+
+
+def test_a_connection_lost_after_a_card_was_set_says_the_settings_are_pending_too():
+    class Lost(Host):
+        def __call__(self, name, args, check):
+            if args.get('device') == '0000:04:00.0':
+                raise AnsibleError('the connection was lost')
+            return Host.__call__(self, name, args, check)
+    host = Lost({'0000:03:00.0': True})
+    result = run(host)
+    assert result['failed'] and result['reason'] == 'ports_error'
+    assert 'pve1 must still reboot for the ConnectX port settings' in result['msg']

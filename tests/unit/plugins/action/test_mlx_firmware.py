@@ -319,3 +319,14 @@ def test_without_the_tools_the_job_says_what_a_run_would_do_and_runs_nothing(tmp
     assert not result.get('failed') and host.calls == [] and not result['changed']
     assert result['msg'] == ("0000:03:00.0: a run would back up each card, then burn fw.bin where the PSID and version "
                              "read then differ from the image's (the tools are not installed yet)")
+
+
+def test_a_flash_waiting_for_its_reboot_is_refused_when_the_node_may_not_reboot(tmp_path):
+    # Burned by an earlier run with connectx_reboot: false; now the node has running guests: refused here, before the
+    # port settings (which trust a pending firmware reboot to have been checked) could write anything.
+    host = Host(guard_refuses=True)
+    result, action = run(tmp_path, host, [dict(FCBT, fw_version_running='2.40.5030')], cache=True,
+                         reboot_check={'guests': 'refuse', 'parallel': 1})
+    assert result['failed'] and result['reason'] == 'guests_running'
+    assert '(before any change, for the firmware already on the flash)' in result['msg']
+    assert host.calls == [('pve_reboot_guard', True)] and 'ansible_facts' not in result

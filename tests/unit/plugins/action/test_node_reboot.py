@@ -213,3 +213,10 @@ def test_reboot_disabled_in_check_mode_reads_nothing():
     host = Host()
     result = run(host, check=True, discover={'tool': 'mstflint'}, enabled=False)
     assert names(host) == [] and not result.get('failed')
+
+
+def test_burned_cards_without_discover_options_are_said_to_be_unconfirmed():
+    host = Host(before={'changed': False, 'proxmox': False})
+    result = run(host, expect=[TARGET])
+    assert result['rebooted'] and not result.get('failed')
+    assert 'were not confirmed' in result['warnings'][0] and '0000:03:00.0' in result['warnings'][0]

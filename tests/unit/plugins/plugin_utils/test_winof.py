@@ -53,12 +53,15 @@ def test_the_installer_messages_name_where_it_was_looked_for():
     assert winof.no_installer().startswith('connectx_winof_install is true but connectx_winof_package is empty')
 
 
-@pytest.mark.parametrize('tags, read_only', [
-    ([], False), (['all'], False), (['links'], True), (['links', 'report'], True), (['links', 'windows'], False),
-    (None, False),
+@pytest.mark.parametrize('tags, skip, read_only', [
+    ([], None, True), (['all'], None, False), (['windows'], None, False), (['links'], None, True),
+    (['links', 'report'], None, True), (['links', 'windows'], None, False),
+    # A run with links and another tag is no install run either (the review's case: interfaces,links).
+    (['interfaces', 'links'], None, True), (['links', 'tools'], [], True),
+    (['all'], ['windows'], True), (['all'], ['links'], False), (None, None, False),
 ])
-def test_only_a_run_limited_to_links_or_report_is_read_only(tags, read_only):
-    assert winof.read_only_run(tags) is read_only
+def test_only_a_run_of_every_tag_or_of_windows_installs(tags, skip, read_only):
+    assert winof.read_only_run(tags, skip) is read_only
 
 
 @pytest.mark.parametrize('status, install, read_only, wanted', [
