@@ -75,13 +75,7 @@ class ActionModule(ActionBase):
 
     def _action(self, name, args, task_vars):
         """Another action (ansible.builtin.copy), on this task's connection, with check mode and diff carried."""
-        task = self._task.copy()
-        task.args = args
-        action = self._shared_loader_obj.action_loader.get(
-            name, task=task, connection=self._connection, play_context=self._play_context, loader=self._loader,
-            templar=self._templar, shared_loader_obj=self._shared_loader_obj)
-        self._result['modules_run'].append(name.rsplit('.', 1)[-1])
-        return action.run(task_vars=task_vars)
+        return actions.run_action(self, name, args, task_vars, self._result)
 
     def _changed(self, out):
         """Fold a step's result into the task's: changed, diff; a failed step stops the task."""

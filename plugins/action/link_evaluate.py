@@ -16,7 +16,7 @@ __metaclass__ = type
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
-from ansible_collections.homelab.connectx.plugins.plugin_utils import link_eval, link_run, parse_windows
+from ansible_collections.homelab.connectx.plugins.plugin_utils import actions, link_eval, link_run, parse_windows
 
 ARGUMENT_SPEC = {
     'ends': {'type': 'list', 'elements': 'dict', 'required': True},
@@ -37,17 +37,7 @@ class ActionModule(ActionBase):
 
     def _module(self, name, args, task_vars, result):
         """Run a read-only module on the host, in check mode too."""
-        saved = self._task.check_mode
-        self._task.check_mode = False
-        try:
-            out = self._execute_module(module_name=name, module_args=args, task_vars=task_vars)
-        finally:
-            self._task.check_mode = saved
-        result.setdefault('modules_run', []).append(name.rsplit('.', 1)[-1])
-        for key in ('warnings', 'deprecations'):
-            if out.get(key):
-                result.setdefault(key, []).extend(out[key])
-        return out
+        return actions.run_module(self, name, args, task_vars, result, read_only=True)
 
     def _linux(self, args, task_vars, result):
         ends, ping = args['ends'], args['ping_count'] > 0

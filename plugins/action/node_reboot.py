@@ -104,17 +104,12 @@ class ActionModule(ActionBase):
 
     def _reboot(self, args, task_vars):
         """ansible.builtin.reboot's action, on this task's connection, with only its own options."""
-        task = self._task.copy()
-        task.args = dict((k, v) for k, v in (
+        options = dict((k, v) for k, v in (
             ('msg', 'homelab.connectx - rebooting for %s' % (' and '.join(args['reasons']) or 'the ConnectX changes')),
             ('reboot_timeout', args['reboot_timeout']),
             ('reboot_command', args['reboot_command']),
             ('boot_time_command', args['boot_time_command'])) if v is not None)
-        action = self._shared_loader_obj.action_loader.get(
-            REBOOT, task=task, connection=self._connection, play_context=self._play_context, loader=self._loader,
-            templar=self._templar, shared_loader_obj=self._shared_loader_obj)
-        self._result['modules_run'].append('reboot')
-        return action.run(task_vars=task_vars)
+        return actions.run_action(self, REBOOT, options, task_vars, self._result)
 
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)

@@ -25,7 +25,7 @@ from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
 from ansible_collections.homelab.connectx.plugins.module_utils.errors import ParseError
-from ansible_collections.homelab.connectx.plugins.plugin_utils import parse_windows, paths, winof
+from ansible_collections.homelab.connectx.plugins.plugin_utils import actions, parse_windows, paths, winof
 
 display = Display()
 
@@ -65,28 +65,11 @@ class ActionModule(ActionBase):
 
     def _module(self, name, args, task_vars, result, check=None):
         """Run a module on the host; ``check`` False runs it for real in check mode too (read-only modules)."""
-        saved = self._task.check_mode
-        if check is not None:
-            self._task.check_mode = check
-        try:
-            out = self._execute_module(module_name=name, module_args=args, task_vars=task_vars)
-        finally:
-            self._task.check_mode = saved
-        result['modules_run'].append(name.rsplit('.', 1)[-1])
-        for key in ('warnings', 'deprecations'):
-            if out.get(key):
-                result.setdefault(key, []).extend(out[key])
-        return out
+        return actions.run_module(self, name, args, task_vars, result, check=bool(check), read_only=check is False)
 
     def _action(self, name, args, task_vars, result):
         """Run another action plugin (win_copy, win_reboot) on this task's connection, with only its own arguments."""
-        task = self._task.copy()
-        task.args = args
-        action = self._shared_loader_obj.action_loader.get(
-            name, task=task, connection=self._connection, play_context=self._play_context, loader=self._loader,
-            templar=self._templar, shared_loader_obj=self._shared_loader_obj)
-        result['modules_run'].append(name.rsplit('.', 1)[-1])
-        return action.run(task_vars=task_vars)
+        return actions.run_action(self, name, args, task_vars, result)
 
     def _checks(self, args, host, task_vars, result):
         """The refusals before any change; the installer ({on_host, src, path}) when one is to be installed."""
